@@ -1,0 +1,136 @@
+package io.jnet.kernel.sys;
+
+import com.sun.jna.LastErrorException;
+
+import java.nio.ByteBuffer;
+
+/** Checked wrappers around {@link LibC}: each failure becomes an {@link ErrnoException} naming the call. */
+public final class Sys {
+    public static final int AF_NETLINK = 16;
+    public static final int SOCK_RAW = 3;
+    public static final int SOCK_CLOEXEC = 0x80000;
+    public static final int SOL_SOCKET = 1;
+    public static final int SO_SNDBUF = 7;
+    public static final int SO_RCVBUF = 8;
+    public static final int SO_SNDBUFFORCE = 32;
+    public static final int SO_RCVBUFFORCE = 33;
+    public static final int SOL_NETLINK = 270;
+    public static final int NETLINK_CAP_ACK = 10;
+    public static final int NETLINK_EXT_ACK = 11;
+    public static final int NETLINK_GET_STRICT_CHK = 12;
+    public static final int MSG_TRUNC = 0x20;
+    public static final int MSG_PEEK = 0x2;
+    public static final int O_RDONLY = 0;
+    public static final int O_CLOEXEC = 0x80000;
+    public static final int CLONE_NEWNET = 0x40000000;
+    public static final long MS_BIND = 4096;
+    public static final int MNT_DETACH = 2;
+
+    private Sys() {
+    }
+
+    public static Fd socket(int domain, int type, int protocol) throws ErrnoException {
+        try {
+            return new Fd(LibC.socket(domain, type | SOCK_CLOEXEC, protocol));
+        } catch (LastErrorException e) {
+            throw new ErrnoException("socket(" + domain + ", " + protocol + ")", e.getErrorCode());
+        }
+    }
+
+    /** Binds a netlink socket to port id 0 (the kernel assigns one) and returns the assigned port id. */
+    public static int bindNetlink(Fd fd, int groups) throws ErrnoException {
+        byte[] addr = netlinkAddress(0, groups);
+        try {
+            LibC.bind(fd.get(), addr, addr.length);
+            int[] len = {addr.length};
+            LibC.getsockname(fd.get(), addr, len);
+        } catch (LastErrorException e) {
+            throw new ErrnoException("bind netlink socket", e.getErrorCode());
+        }
+        return (addr[4] & 0xff) | (addr[5] & 0xff) << 8 | (addr[6] & 0xff) << 16 | (addr[7] & 0xff) << 24;
+    }
+
+    private static byte[] netlinkAddress(int pid, int groups) {
+        // struct sockaddr_nl { sa_family_t nl_family; unsigned short nl_pad; __u32 nl_pid; __u32 nl_groups; }
+        ByteBuffer b = ByteBuffer.allocate(12).order(java.nio.ByteOrder.nativeOrder());
+        b.putShort((short) AF_NETLINK).putShort((short) 0).putInt(pid).putInt(groups);
+        return b.array();
+    }
+
+    public static void setsockopt(Fd fd, int level, int name, int value) throws ErrnoException {
+        try {
+            LibC.setsockopt(fd.get(), level, name, new int[] {value}, 4);
+        } catch (LastErrorException e) {
+            throw new ErrnoException("setsockopt(" + level + ", " + name + ")", e.getErrorCode());
+        }
+    }
+
+    /** Sends the bytes between position and limit of a direct buffer. */
+    public static void send(Fd fd, ByteBuffer direct) throws ErrnoException {
+        try {
+            long sent = LibC.send(fd.get(), direct, direct.remaining(), 0);
+            if (sent != direct.remaining()) {
+                throw new ErrnoException("netlink send: short write " + sent + " of " + direct.remaining(), Errno.EIO);
+            }
+        } catch (LastErrorException e) {
+            throw new ErrnoException("netlink send", e.getErrorCode());
+        }
+    }
+
+    /** Receives one datagram into a direct buffer; returns its full length (larger than the buffer if truncated). */
+    public static int recv(Fd fd, ByteBuffer direct, int flags) throws ErrnoException {
+        while (true) {
+            try {
+                return (int) LibC.recv(fd.get(), direct, direct.capacity(), flags | MSG_TRUNC);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Errno.EINTR) {
+                    throw new ErrnoException("netlink recv", e.getErrorCode());
+                }
+            }
+        }
+    }
+
+    public static Fd open(String path, int flags) throws ErrnoException {
+        try {
+            return new Fd(LibC.open(path, flags | O_CLOEXEC));
+        } catch (LastErrorException e) {
+            throw new ErrnoException("open " + path, e.getErrorCode());
+        }
+    }
+
+    public static void setns(Fd fd, int nstype, String what) throws ErrnoException {
+        try {
+            LibC.setns(fd.get(), nstype);
+        } catch (LastErrorException e) {
+            throw new ErrnoException("setns " + what, e.getErrorCode());
+        }
+    }
+
+    public static void unshare(int flags) throws ErrnoException {
+        try {
+            LibC.unshare(flags);
+        } catch (LastErrorException e) {
+            throw new ErrnoException("unshare", e.getErrorCode());
+        }
+    }
+
+    public static void bindMount(String source, String target) throws ErrnoException {
+        try {
+            LibC.mount(source, target, "none", MS_BIND, null);
+        } catch (LastErrorException e) {
+            throw new ErrnoException("bind mount " + source + " on " + target, e.getErrorCode());
+        }
+    }
+
+    public static void unmount(String target, int flags) throws ErrnoException {
+        try {
+            LibC.umount2(target, flags);
+        } catch (LastErrorException e) {
+            throw new ErrnoException("unmount " + target, e.getErrorCode());
+        }
+    }
+
+    public static int gettid() {
+        return LibC.gettid();
+    }
+}
