@@ -51,8 +51,8 @@ public record NetConf(CniVersion cniVersion, String name, String type, Result pr
             throw incompatible(versionText);
         }
         String type = Json.optString(raw, "", "type", "");
-        Map<String, Object> prevJson = Json.optObject(raw, "", "prevResult");
-        Result prevResult = raw.get("prevResult") == null ? null : ResultCodec.decode(prevJson, "prevResult");
+        Object prev = raw.get("prevResult");
+        Result prevResult = prev == null ? null : ResultCodec.decode(Json.asObject(prev, "prevResult"), "prevResult");
         return new NetConf(version.get(), name, type, prevResult, Json.optObject(raw, "", "runtimeConfig"),
                 Json.optObject(raw, "", "args"), attachments(raw), raw);
     }
@@ -75,7 +75,7 @@ public record NetConf(CniVersion cniVersion, String name, String type, Result pr
     }
 
     /** Code 1 as libcni's reconciler words it. */
-    static CniException incompatible(String configVersion) {
+    private static CniException incompatible(String configVersion) {
         return new CniException(ErrorCode.INCOMPATIBLE_VERSION, "incompatible CNI versions",
                 "config is \"" + configVersion + "\", plugin supports " + CniVersion.supportedList());
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -53,10 +54,10 @@ public final class PluginMain {
             }
             CniCommand command = parsed.get();
             if (command == CniCommand.VERSION) {
-                Map<String, Object> reply = new LinkedHashMap<>();
-                reply.put("cniVersion", CniVersion.LATEST.text());
-                reply.put("supportedVersions", versionTexts());
-                emit(stdout, reply);
+                // written by hand: the runtime asks before every ADD and DEL, and this path then loads no JSON library
+                byte[] reply = versionReply().getBytes(StandardCharsets.UTF_8);
+                stdout.write(reply, 0, reply.length);
+                stdout.flush();
                 return 0;
             }
             requireEnv(command, env);
@@ -187,6 +188,16 @@ public final class PluginMain {
             }
         }
         return dirs;
+    }
+
+    /** {@code {"cniVersion":"1.1.0","supportedVersions":["0.3.0",...]}} and a newline; no text needs escaping. */
+    private static String versionReply() {
+        StringBuilder sb = new StringBuilder("{\"cniVersion\":\"").append(CniVersion.LATEST.text())
+                .append("\",\"supportedVersions\":[");
+        for (CniVersion v : CniVersion.SUPPORTED) {
+            sb.append(v == CniVersion.SUPPORTED.get(0) ? "\"" : ",\"").append(v.text()).append('"');
+        }
+        return sb.append("]}\n").toString();
     }
 
     private static List<String> versionTexts() {
