@@ -52,7 +52,7 @@ public final class Json {
         try {
             data = in.readNBytes(MAX_INPUT_BYTES + 1);
         } catch (IOException e) {
-            throw new CniException(ErrorCode.IO_FAILURE, "error reading from stdin: " + e.getMessage(), "", e);
+            throw new CniException(ErrorCode.IO_FAILURE, "error reading input: " + e.getMessage(), "", e);
         }
         if (data.length > MAX_INPUT_BYTES) {
             throw new CniException(ErrorCode.DECODING_FAILURE,

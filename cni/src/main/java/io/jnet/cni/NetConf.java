@@ -51,6 +51,7 @@ public record NetConf(CniVersion cniVersion, String name, String type, Result pr
             throw incompatible(versionText);
         }
         String type = Json.optString(raw, "", "type", "");
+        Json.optObject(raw, "", "ipam");     // so that ipamRaw() never meets a non-object
         Object prev = raw.get("prevResult");
         Result prevResult = prev == null ? null : ResultCodec.decode(Json.asObject(prev, "prevResult"), "prevResult");
         return new NetConf(version.get(), name, type, prevResult, Json.optObject(raw, "", "runtimeConfig"),
@@ -63,15 +64,15 @@ public record NetConf(CniVersion cniVersion, String name, String type, Result pr
         return text.isEmpty() ? VERSION_WHEN_ABSENT : text;
     }
 
-    /** The {@code ipam} object, or an empty map when absent. */
+    /** The {@code ipam} object (validated by {@link #of(Map)}), or an empty map when absent. */
     public Map<String, Object> ipamRaw() {
         Object ipam = raw.get("ipam");
-        if (ipam instanceof Map) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> map = (Map<String, Object>) ipam;
-            return Collections.unmodifiableMap(map);
+        if (ipam == null) {
+            return Map.of();
         }
-        return Map.of();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> map = (Map<String, Object>) ipam;
+        return Collections.unmodifiableMap(map);
     }
 
     /** Code 1 as libcni's reconciler words it. */

@@ -103,6 +103,7 @@ class NetConfTest {
         "{\"cniVersion\":\"1.1.0\",\"name\":\"n\",\"type\":[]}|type must be a string, not an array",
         "{\"cniVersion\":\"1.1.0\",\"name\":\"n\",\"runtimeConfig\":[]}|runtimeConfig must be an object, not an array",
         "{\"cniVersion\":\"1.1.0\",\"name\":\"n\",\"args\":\"x\"}|args must be an object, not a string",
+        "{\"cniVersion\":\"1.1.0\",\"name\":\"n\",\"ipam\":\"host-local\"}|ipam must be an object, not a string",
         "{\"cniVersion\":\"1.1.0\",\"name\":\"n\",\"prevResult\":[]}|prevResult must be an object, not an array",
         "{\"cniVersion\":\"1.1.0\",\"name\":\"n\",\"prevResult\":{\"ips\":[{\"address\":\"x\"}]}}|prevResult.ips[0].address: invalid CIDR address: \"x\" (expected address/prefix)",
         "{\"cniVersion\":\"1.1.0\",\"name\":\"n\",\"cni.dev/valid-attachments\":{}}|cni.dev/valid-attachments must be an array, not an object",
@@ -143,7 +144,9 @@ class NetConfTest {
     }
 
     @Test
-    void ipamRawIgnoresANonObjectIpam() throws Exception {
-        assertEquals(Map.of(), parse("{\"cniVersion\":\"1.1.0\",\"name\":\"n\",\"ipam\":\"x\"}").ipamRaw());
+    void ipamRawIsTheIpamObject() throws Exception {
+        assertEquals(Map.of("type", "jnet-ipam"),
+                parse("{\"cniVersion\":\"1.1.0\",\"name\":\"n\",\"ipam\":{\"type\":\"jnet-ipam\"}}").ipamRaw());
+        assertEquals(Map.of(), parse("{\"cniVersion\":\"1.1.0\",\"name\":\"n\",\"ipam\":null}").ipamRaw());
     }
 }
