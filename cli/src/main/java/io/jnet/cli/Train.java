@@ -31,8 +31,9 @@ public final class Train {
             NetConf parsed = NetConf.parse(conf.getBytes(StandardCharsets.UTF_8));
             ResultCodec.encode(parsed.prevResult(), CniVersion.parse(version).orElseThrow());
             for (String type : new String[] {"none"}) {
+                // CHECK only reads, so it may look at the training process's own namespace
                 call(type, Map.of("CNI_COMMAND", "CHECK", "CNI_CONTAINERID", "train", "CNI_NETNS", self,
-                        "CNI_IFNAME", "lo"), conf);
+                        "CNI_IFNAME", "lo", "CNI_NETNS_OVERRIDE", "1"), conf);
                 call(type, Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", "train",
                         "CNI_NETNS", "/run/jnet/no-such-netns", "CNI_IFNAME", "lo"), conf);
                 call(type, Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", "train"), "{garbage");

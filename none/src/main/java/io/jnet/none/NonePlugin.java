@@ -52,14 +52,14 @@ public final class NonePlugin implements CniPlugin {
         if (request.netns().isEmpty()) {
             return; // the runtime already removed the namespace, and lo with it
         }
-        try (NetNs netns = open(request.netns());
+        try (NetNs netns = NetNs.open(request.netns());
              Rtnetlink rtnl = new Rtnetlink(netns.openSocket(NetlinkSocket.NETLINK_ROUTE))) {
             Optional<Link> lo = rtnl.link(request.ifName());
             if (lo.isPresent()) {
                 rtnl.setUp(lo.get().index(), false);
             }
         } catch (ErrnoException e) {
-            if (!e.isNotFound()) {
+            if (!e.isNotFound()) { // a namespace or link that is gone is what DEL wants
                 throw failure("bring down " + request.ifName() + " in " + request.netns(), e);
             }
         } catch (IOException e) {
