@@ -2,6 +2,7 @@ package io.jnet.kernel.rtnl;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 
 /** An IP address family, with its AF_* number. */
 public enum Family {
@@ -33,7 +34,7 @@ public enum Family {
     public InetAddress any() {
         try {
             return InetAddress.getByAddress(new byte[addressLength]);
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             throw new AssertionError(e); // the length is always 4 or 16
         }
     }

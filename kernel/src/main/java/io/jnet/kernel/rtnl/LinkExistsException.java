@@ -15,7 +15,10 @@ public final class LinkExistsException extends ErrnoException {
         initCause(cause);
     }
 
-    /** The name that is taken (for a veth, the host end's or the peer's, whichever the kernel refused). */
+    /**
+     * The name of the link being created or renamed. For a veth the kernel does not say which end's name was taken
+     * (the peer's, in its own namespace, can be); the message names both ends.
+     */
     public String name() {
         return name;
     }

@@ -31,6 +31,9 @@ public final class Sysctl {
     /** A slash-separated key from components, e.g. {@code key("net", "ipv4", "conf", ifname, "route_localnet")}. */
     public static String key(String... components) {
         String key = String.join("/", components);
+        for (String c : components) {
+            checkComponent(key, c);
+        }
         path(key);
         return key;
     }
@@ -70,6 +73,13 @@ public final class Sysctl {
         }
     }
 
+    /** One path component: no separator, not "." or "..", only the characters interface names use. */
+    private static void checkComponent(String key, String c) {
+        if (c == null || c.isEmpty() || c.equals(".") || c.equals("..") || !COMPONENT.matcher(c).matches()) {
+            throw new IllegalArgumentException("invalid sysctl key \"" + key + "\": bad component \"" + c + "\"");
+        }
+    }
+
     /** The /proc/sys path of a validated key. */
     static String path(String key) {
         if (key == null || key.isEmpty()) {
@@ -78,9 +88,7 @@ public final class Sysctl {
         boolean slashed = key.indexOf('/') >= 0;
         List<String> components = new ArrayList<>(List.of(key.split(slashed ? "/" : "\\.", -1)));
         for (String c : components) {
-            if (c.isEmpty() || c.equals(".") || c.equals("..") || !COMPONENT.matcher(c).matches()) {
-                throw new IllegalArgumentException("invalid sysctl key \"" + key + "\": bad component \"" + c + "\"");
-            }
+            checkComponent(key, c);
         }
         if (components.size() < 2 || !components.get(0).equals("net")) {
             throw new IllegalArgumentException("sysctl key \"" + key
