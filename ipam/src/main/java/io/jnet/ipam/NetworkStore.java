@@ -1,0 +1,299 @@
+package io.jnet.ipam;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One network's directory, opened under its lock. The layout:
+ * <pre>
+ * &lt;root&gt;/ipam/&lt;network&gt;/lock                     FileChannel.lock() on it serialises processes
+ * &lt;root&gt;/ipam/&lt;network&gt;/owners/&lt;cid&gt;@&lt;ifname&gt;   the whole lease ADD reported (LeaseCodec)
+ * &lt;root&gt;/ipam/&lt;network&gt;/leases/&lt;address&gt;        who holds the address: "&lt;cid&gt;\n&lt;ifname&gt;\n"
+ * &lt;root&gt;/ipam/&lt;network&gt;/index/&lt;hash&gt;           per range set: round-robin cursor + free bitmap (a hint)
+ * </pre>
+ * Every lookup is by name, so allocate and release never list a directory. A lease is <em>committed</em> when its
+ * owner record and all the lease files it names exist and name the owner; anything less is what a killed process
+ * left behind: it is never reported, a repeated ADD or DEL of the same owner cleans it up, and GC removes the rest.
+ * Files are written as a temp file (".tmp-" + name), fsync'ed, renamed, and the directory fsync'ed.
+ */
+final class NetworkStore implements AutoCloseable {
+
+    static final String OWNERS = "owners";
+    static final String LEASES = "leases";
+    static final String INDEX = "index";
+    static final String LOCK = "lock";
+    static final String TEMP_PREFIX = ".tmp-";
+
+    private static final FileAttribute<Set<PosixFilePermission>> DIR_MODE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+    private static final FileAttribute<Set<PosixFilePermission>> FILE_MODE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
+    /** FileChannel locks belong to the whole JVM, so threads of one JVM also need a lock of their own. */
+    private static final ConcurrentHashMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
+
+    private final Path dir;
+    private final Durability durability;
+    private final ReentrantLock jvmLock;
+    private final FileChannel lockChannel;
+
+    private NetworkStore(Path dir, Durability durability, ReentrantLock jvmLock, FileChannel lockChannel) {
+        this.dir = dir;
+        this.durability = durability;
+        this.jvmLock = jvmLock;
+        this.lockChannel = lockChannel;
+    }
+
+    /**
+     * Locks the network's directory, creating it (mode 0700) when {@code create}; returns null when it does not
+     * exist and {@code create} is false, so that a read or a DEL of an unknown network writes nothing.
+     */
+    static NetworkStore open(Path dir, Durability durability, boolean create) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            if (!create) {
+                return null;
+            }
+            createDirectories(dir);
+        }
+        ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(dir.toAbsolutePath().normalize(), p -> new ReentrantLock());
+        jvmLock.lock();
+        FileChannel channel = null;
+        try {
+            channel = FileChannel.open(dir.resolve(LOCK), Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                    FILE_MODE);
+            channel.lock();    // blocks until other processes are done; released when the channel closes
+            NetworkStore store = new NetworkStore(dir, durability, jvmLock, channel);
+            if (create) {
+                for (String sub : List.of(OWNERS, LEASES, INDEX)) {
+                    Path p = dir.resolve(sub);
+                    if (!Files.isDirectory(p)) {
+                        Files.createDirectory(p, DIR_MODE);
+                        store.syncDirectory(dir);
+                    }
+                }
+            }
+            return store;
+        } catch (IOException | RuntimeException e) {
+            if (channel != null) {
+                channel.close();   // closing releases the file lock
+            }
+            jvmLock.unlock();
+            throw e;
+        }
+    }
+
+    /** Creates missing directories down to {@code dir}, each mode 0700, and makes each creation durable. */
+    static void createDirectories(Path dir) throws IOException {
+        Path absolute = dir.toAbsolutePath();
+        Path parent = absolute.getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            createDirectories(parent);
+        }
+        try {
+            Files.createDirectory(absolute, DIR_MODE);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            if (!Files.isDirectory(absolute)) {
+                throw e;
+            }
+            return;    // another process made it first
+        }
+        if (parent != null) {
+            forceDirectory(parent);
+        }
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    Path index() {
+        return dir.resolve(INDEX);
+    }
+
+    // ---- lease files ---------------------------------------------------------------------------------------------
+
+    boolean leaseExists(Ip ip) {
+        return Files.exists(leaseFile(ip));
+    }
+
+    /** Who the lease file of {@code ip} names; null when there is none or it is damaged. */
+    Owner leaseHolder(Ip ip) throws IOException {
+        byte[] data = readIfExists(leaseFile(ip));
+        return data == null ? null : LeaseCodec.decodeLeaseFile(data);
+    }
+
+    private Path leaseFile(Ip ip) {
+        return dir.resolve(LEASES).resolve(ip.toString());
+    }
+
+    private Path ownerFile(Owner owner) {
+        return dir.resolve(OWNERS).resolve(owner.fileName());
+    }
+
+    // ---- owner records -------------------------------------------------------------------------------------------
+
+    /** The raw owner record, or null. */
+    byte[] readOwnerRecord(Owner owner) throws IOException {
+        return readIfExists(ownerFile(owner));
+    }
+
+    /** The committed lease of {@code owner}, or null when there is none (or only a crashed writer's leftovers). */
+    Lease committedLease(Owner owner) throws IOException {
+        byte[] data = readOwnerRecord(owner);
+        return data == null ? null : committed(owner, data);
+    }
+
+    /** The lease in {@code record} if it is committed: it names {@code owner} and its lease files name it too. */
+    Lease committed(Owner owner, byte[] record) throws IOException {
+        Lease lease;
+        try {
+            lease = LeaseCodec.decodeOwnerRecord(record);
+        } catch (IllegalArgumentException damaged) {
+            return null;
+        }
+        if (!lease.owner().equals(owner)) {
+            return null;
+        }
+        for (LeasedIp ip : lease.ips()) {
+            if (!owner.equals(leaseHolder(Ip.of(ip.address())))) {
+                return null;
+            }
+        }
+        return lease;
+    }
+
+    /**
+     * Commits a new lease: writes and syncs every file as a temp file, then renames the owner record first and the
+     * lease files after it, so that a crash leaves at worst an owner record whose leases are missing.
+     */
+    void commit(Lease lease) throws IOException {
+        Path owners = dir.resolve(OWNERS);
+        Path leases = dir.resolve(LEASES);
+        Path ownerTemp = writeTemp(owners, lease.owner().fileName(), LeaseCodec.encodeOwnerRecord(lease));
+        List<Path> leaseTemps = new ArrayList<>();
+        byte[] holder = LeaseCodec.encodeLeaseFile(lease.owner());
+        for (LeasedIp ip : lease.ips()) {
+            leaseTemps.add(writeTemp(leases, Ip.of(ip.address()).toString(), holder));
+        }
+        rename(ownerTemp, ownerFile(lease.owner()));
+        syncDirectory(owners);
+        for (int i = 0; i < leaseTemps.size(); i++) {
+            rename(leaseTemps.get(i), leaseFile(Ip.of(lease.ips().get(i).address())));
+        }
+        syncDirectory(leases);
+    }
+
+    /**
+     * Removes what {@code owner} holds: the lease files among {@code addresses} that name it (never another
+     * holder's), then its owner record. Lease files go first, so that a crash leaves an owner record that a repeated
+     * DEL finds again. Returns the addresses whose lease files were removed.
+     */
+    List<Ip> remove(Owner owner, List<Ip> addresses) throws IOException {
+        List<Ip> freed = new ArrayList<>();
+        for (Ip ip : addresses) {
+            if (owner.equals(leaseHolder(ip)) && Files.deleteIfExists(leaseFile(ip))) {
+                freed.add(ip);
+            }
+        }
+        if (!freed.isEmpty()) {
+            syncDirectory(dir.resolve(LEASES));
+        }
+        if (Files.deleteIfExists(ownerFile(owner))) {
+            syncDirectory(dir.resolve(OWNERS));
+        }
+        return freed;
+    }
+
+    /** Deletes a file in {@code sub} by name (GC of leftovers). */
+    boolean delete(String sub, String name) throws IOException {
+        return Files.deleteIfExists(dir.resolve(sub).resolve(name));
+    }
+
+    /** The names in {@code sub}; only GC and listings call this. */
+    List<String> list(String sub) throws IOException {
+        List<String> names = new ArrayList<>();
+        Path p = dir.resolve(sub);
+        if (!Files.isDirectory(p)) {
+            return names;
+        }
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(p)) {
+            for (Path entry : stream) {
+                names.add(entry.getFileName().toString());
+            }
+        }
+        return names;
+    }
+
+    // ---- files ---------------------------------------------------------------------------------------------------
+
+    static byte[] readIfExists(Path file) throws IOException {
+        try {
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    /** Writes {@code data} to {@code dir/.tmp-name} (mode 0600) and syncs it; returns the temp file. */
+    Path writeTemp(Path directory, String name, byte[] data) throws IOException {
+        Path temp = directory.resolve(TEMP_PREFIX + name);
+        // under the lock, an existing temp file is a killed writer's leftover: truncate it
+        try (FileChannel ch = FileChannel.open(temp, Set.<OpenOption>of(StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING), FILE_MODE)) {
+            ByteBuffer buf = ByteBuffer.wrap(data);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            if (durability == Durability.FSYNC) {
+                ch.force(true);
+            }
+        }
+        return temp;
+    }
+
+    static void rename(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("rename " + from + " to " + to + " is not atomic on this file system", e);
+        }
+    }
+
+    void syncDirectory(Path directory) throws IOException {
+        if (durability == Durability.FSYNC) {
+            forceDirectory(directory);
+        }
+    }
+
+    private static void forceDirectory(Path directory) throws IOException {
+        try (FileChannel ch = FileChannel.open(directory, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            lockChannel.close();
+        } finally {
+            jvmLock.unlock();
+        }
+    }
+}

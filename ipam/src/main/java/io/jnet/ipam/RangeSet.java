@@ -1,0 +1,34 @@
+package io.jnet.ipam;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** Ranges of one family that together yield one address per attachment (dual stack has two sets). */
+public record RangeSet(List<Range> ranges) {
+
+    public RangeSet {
+        ranges = List.copyOf(ranges);
+        if (ranges.isEmpty()) {
+            throw new IllegalArgumentException("a range set needs at least one range");
+        }
+    }
+
+    public boolean isIpv4() {
+        return ranges.get(0).subnet().isIpv4();
+    }
+
+    /** The range holding {@code ip}, or -1. */
+    int indexOf(Ip ip) {
+        for (int i = 0; i < ranges.size(); i++) {
+            if (ranges.get(i).contains(ip)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public String toString() {
+        return ranges.stream().map(Range::toString).collect(Collectors.joining(", ", "[", "]"));
+    }
+}
