@@ -723,18 +723,18 @@ final class NftCodec {
     /**
      * Elements from the kernel's elements. The rbtree of an interval set holds each range as a start and an end
      * one past it (in descending order); a start with no end runs to the largest key. nft's leading end element at
-     * zero starts nothing and is dropped.
+     * zero starts nothing and is dropped. Elements come out in key order.
      */
     static List<Element> fromWire(NftSet set, List<Wire> wire) {
         List<Element> out = new ArrayList<>();
+        List<Wire> sorted = new ArrayList<>(wire);
+        sorted.sort(Comparator.comparing(Wire::key));
         if (!set.isRangePairs()) {
-            for (Wire w : wire) {
+            for (Wire w : sorted) {
                 out.add(new Element(w.key(), w.keyEnd().orElse(w.key()), w.data()));
             }
             return out;
         }
-        List<Wire> sorted = new ArrayList<>(wire);
-        sorted.sort(Comparator.comparing(Wire::key));
         for (int i = 0; i < sorted.size(); i++) {
             Wire start = sorted.get(i);
             if (start.intervalEnd()) {

@@ -2,11 +2,14 @@ package io.jnet.kernel.nft;
 
 import io.jnet.kernel.netlink.NetlinkException;
 import io.jnet.kernel.netlink.NetlinkSocket;
+import io.jnet.kernel.netlink.Nl;
 import io.jnet.kernel.netlink.NlMessage;
 import io.jnet.kernel.netlink.NlWriter;
 import io.jnet.kernel.sys.Errno;
 import io.jnet.kernel.sys.ErrnoException;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +26,12 @@ public final class Nftables implements AutoCloseable {
     private Boolean destroySupported;
 
     public Nftables(NetlinkSocket socket) {
+        this(socket, null);
+    }
+
+    /** With {@code destroySupported} given instead of probed, to exercise both encodings of a destroy. */
+    Nftables(NetlinkSocket socket, Boolean destroySupported) {
+        this.destroySupported = destroySupported;
         if (socket.protocol() != NetlinkSocket.NETLINK_NETFILTER) {
             throw new IllegalArgumentException("nf_tables needs a NETLINK_NETFILTER socket, not protocol "
                     + socket.protocol());
@@ -52,16 +61,38 @@ public final class Nftables implements AutoCloseable {
         if (errors.isEmpty()) {
             return;
         }
+        List<NlMessage> sent = NlMessage.parseAll(ByteBuffer.wrap(w.toByteArray()));
         int first = errors.keySet().stream().mapToInt(Integer::intValue).min().orElseThrow();
-        NetlinkException cause = errors.get(first);
-        NetlinkException failure = new NetlinkException("nf_tables batch failed: " + what.get(first), cause.errno(),
-                cause.extack(), first);
+        NetlinkException failure = named("nf_tables batch failed: ", what, sent, errors.get(first));
         errors.forEach((seq, e) -> {
             if (seq != first) {
-                failure.addSuppressed(new NetlinkException("then " + what.get(seq), e.errno(), e.extack(), seq));
+                failure.addSuppressed(named("then ", what, sent, e));
             }
         });
         throw failure;
+    }
+
+    /** The kernel's error, said of the message it answers and the part of it the kernel blamed. */
+    private static NetlinkException named(String prefix, Map<Integer, String> what, List<NlMessage> sent,
+                                          NetlinkException e) {
+        String where = "";
+        if (e.badAttrOffset() >= 0) {
+            for (NlMessage m : sent) {
+                if (m.seq() == e.seq()) {
+                    where = BadAttribute.describe(message(m), e.badAttrOffset());
+                }
+            }
+        }
+        return new NetlinkException(prefix + what.get(e.seq()) + where, e.errno(), e.extack(), e.seq(),
+                e.badAttrOffset());
+    }
+
+    /** The whole message again, header included, as the kernel's offsets count from it. */
+    private static ByteBuffer message(NlMessage m) {
+        ByteBuffer out = ByteBuffer.allocate(Nl.HEADER_LEN + m.payload().remaining()).order(ByteOrder.nativeOrder());
+        out.putInt(out.capacity()).putShort((short) m.type()).putShort((short) m.flags()).putInt(m.seq())
+                .putInt(m.pid()).put(m.payload().duplicate());
+        return out.flip();
     }
 
     /**
@@ -167,7 +198,10 @@ public final class Nftables implements AutoCloseable {
         }
     }
 
-    /** The elements of a set or map, ranges joined back together; a dump that races a change is repeated. */
+    /**
+     * The elements of a set or map in key order, an interval set's ranges joined back together; a dump that races
+     * a change is repeated.
+     */
     public List<Element> elements(NftSet set) throws ErrnoException {
         List<NftCodec.Wire> wire = new ArrayList<>();
         for (NlMessage m : socket.dump(w -> NftCodec.getElements(w, set), "list elements of " + set)) {
