@@ -1,5 +1,7 @@
 package io.jnet.cni;
 
+import java.util.Set;
+
 /**
  * A CNI plugin: what {@link PluginMain} dispatches to once the environment, the config and the version have
  * been validated. Implementations never touch stdin, stdout, the environment or {@code System.exit}.
@@ -21,6 +23,14 @@ public interface CniPlugin {
 
     /** STATUS (1.1.0): returns when an ADD could succeed; throws code 50 or 51 otherwise. */
     default void status(CniRequest request) throws CniException {
+    }
+
+    /**
+     * The CNI_ARGS keys this plugin understands (e.g. {@code IP}, {@code MAC}); {@link CniArgs#ALWAYS_KNOWN} are
+     * accepted anyway. ADD and CHECK fail on any other key unless {@code IgnoreUnknown} is set.
+     */
+    default Set<String> knownArgs() {
+        return Set.of();
     }
 
     /** Whether CNI_NETNS may be the plugin's own network namespace (only the host-mode plugin says yes). */

@@ -14,6 +14,8 @@ public enum ErrorCode {
     TRY_AGAIN_LATER(11),
     NOT_AVAILABLE(50),
     NOT_AVAILABLE_DEGRADED(51),
+    /** jnet's own (100+ is plugin-specific): CHECK found that something ADD made has drifted; msg names it. */
+    CHECK_FAILED(100),
     INTERNAL(999);
 
     private final int code;

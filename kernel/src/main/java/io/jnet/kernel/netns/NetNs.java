@@ -1,16 +1,21 @@
 package io.jnet.kernel.netns;
 
 import io.jnet.kernel.netlink.NetlinkSocket;
+import io.jnet.kernel.sys.Errno;
 import io.jnet.kernel.sys.ErrnoException;
 import io.jnet.kernel.sys.Fd;
 import io.jnet.kernel.sys.Sys;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.regex.Pattern;
 
 /**
  * An open network namespace. Work runs inside it on a fresh platform thread that ends afterwards, so no pooled,
@@ -18,6 +23,17 @@ import java.util.concurrent.ExecutionException;
  * opened inside once can then be used from any thread without switching again.
  */
 public final class NetNs implements AutoCloseable {
+
+    /** Where iproute2 keeps named namespaces; a namespace created under it is listed by {@code ip netns}. */
+    public static final Path DEFAULT_RUN_DIR = Path.of("/run/netns");
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.\\-]{0,254}");
+
+    /** A task that runs inside a namespace and returns nothing. */
+    @FunctionalInterface
+    public interface Task {
+        void run() throws Exception;
+    }
 
     private final Fd fd;
     private final String path;
@@ -27,14 +43,114 @@ public final class NetNs implements AutoCloseable {
         this.path = path;
     }
 
-    /** Opens the namespace at a path such as {@code /run/netns/x} or {@code /proc/123/ns/net}. */
+    /**
+     * Opens the namespace at a path such as {@code /run/netns/x} or {@code /proc/123/ns/net}.
+     *
+     * @throws ErrnoException naming the path, e.g. ENOENT when there is no such namespace
+     */
     public static NetNs open(String path) throws ErrnoException {
-        return new NetNs(Sys.open(path, Sys.O_RDONLY), path);
+        try {
+            return new NetNs(Sys.open(path, Sys.O_RDONLY), path);
+        } catch (ErrnoException e) {
+            throw new ErrnoException("open netns " + path, e.errno());
+        }
     }
 
     /** The namespace of the calling thread. */
     public static NetNs current() throws ErrnoException {
         return open("/proc/thread-self/ns/net");
+    }
+
+    /**
+     * Creates a new, empty namespace named {@code name} under {@code runDir}, as {@code ip netns add} does: the run
+     * directory becomes a shared mount point (bind-mounted onto itself first if it is not a mount point), so that
+     * the namespace's mount propagates to other mount namespaces and an unmount frees it everywhere; an empty file
+     * {@code runDir/name} is created; a dedicated thread unshares into a new namespace, bind-mounts its own
+     * {@code /proc/thread-self/ns/net} onto the file and ends. Returns the namespace, open.
+     *
+     * @throws ErrnoException EEXIST when the name is taken
+     */
+    public static NetNs create(Path runDir, String name) throws IOException {
+        checkName(name);
+        Path file = runDir.resolve(name);
+        Files.createDirectories(runDir);
+        makeSharedMountPoint(runDir);
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("---------")));
+        } catch (FileAlreadyExistsException e) {
+            throw new ErrnoException("create netns " + file, Errno.EEXIST);
+        }
+        try {
+            onFreshThread("create netns " + name, () -> {
+                Sys.unshare(Sys.CLONE_NEWNET);
+                Sys.mount("/proc/thread-self/ns/net", file.toString(), Sys.MS_BIND,
+                        "bind-mount new netns on " + file);
+                return null;
+            });
+            return open(file.toString());
+        } catch (IOException | RuntimeException e) {
+            try {
+                delete(runDir, name);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Deletes the named namespace as {@code ip netns delete} does: lazily unmounts and removes {@code runDir/name}.
+     * The namespace itself lives on while a process or an open handle still uses it. Returns false when there was
+     * nothing to delete.
+     */
+    public static boolean delete(Path runDir, String name) throws ErrnoException {
+        checkName(name);
+        String file = runDir.resolve(name).toString();
+        try {
+            Sys.unmount(file, Sys.MNT_DETACH);
+        } catch (ErrnoException e) {
+            // EINVAL: not a mount point (a half-created namespace); ENOENT: already gone
+            if (e.errno() != Errno.EINVAL && e.errno() != Errno.ENOENT) {
+                throw new ErrnoException("delete netns " + file + ": unmount", e.errno());
+            }
+        }
+        try {
+            Sys.unlink(file);
+            return true;
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.ENOENT) {
+                return false;
+            }
+            throw new ErrnoException("delete netns " + file + ": unlink", e.errno());
+        }
+    }
+
+    private static void checkName(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("invalid netns name \"" + name
+                    + "\": letters, digits, '_', '.', '-', starting with a letter or digit");
+        }
+    }
+
+    /** iproute2's netns_add: make the run directory a shared mount, turning it into a mount point when needed. */
+    private static void makeSharedMountPoint(Path runDir) throws IOException {
+        String dir = runDir.toString();
+        try (Fd lock = Sys.open(dir, Sys.O_RDONLY | Sys.O_DIRECTORY)) {
+            // the same lock as ip netns add, so that two of us never stack bind mounts on the directory
+            Sys.flock(lock, Sys.LOCK_EX, "lock " + dir);
+            try {
+                Sys.mount("", dir, Sys.MS_SHARED | Sys.MS_REC, "make " + dir + " a shared mount");
+            } catch (ErrnoException e) {
+                if (e.errno() != Errno.EINVAL) {
+                    throw e;
+                }
+                // EINVAL: not a mount point yet
+                Sys.mount(dir, dir, Sys.MS_BIND | Sys.MS_REC, "bind-mount " + dir + " onto itself");
+                Sys.mount("", dir, Sys.MS_SHARED | Sys.MS_REC, "make " + dir + " a shared mount");
+            } finally {
+                Sys.flock(lock, Sys.LOCK_UN, "unlock " + dir);
+            }
+        }
     }
 
     public String path() {
@@ -47,28 +163,54 @@ public final class NetNs implements AutoCloseable {
 
     /** The namespace's identity (the nsfs inode), for comparing two handles. */
     public long inode() throws IOException {
-        return (Long) Files.getAttribute(Path.of("/proc/self/fd/" + fd.get()), "unix:ino");
+        try {
+            return (Long) Files.getAttribute(Path.of("/proc/self/fd/" + fd.get()), "unix:ino");
+        } catch (NoSuchFileException e) {
+            throw new ErrnoException("stat netns " + path, Errno.EBADF);
+        }
     }
 
     /** Runs a task inside this namespace on a dedicated platform thread and returns its result. */
     public <T> T call(Callable<T> task) throws IOException {
+        return onFreshThread("netns " + path, () -> {
+            Sys.setns(fd, Sys.CLONE_NEWNET, path);
+            return task.call();
+        });
+    }
+
+    /** Runs a task inside this namespace on a dedicated platform thread. */
+    public void run(Task task) throws IOException {
+        call(() -> {
+            task.run();
+            return null;
+        });
+    }
+
+    /** Opens a netlink socket that lives in this namespace. */
+    public NetlinkSocket openSocket(int protocol) throws IOException {
+        return call(() -> NetlinkSocket.open(protocol));
+    }
+
+    /**
+     * Runs a task on a new platform thread that ends with it, so that whatever namespace the task switched the
+     * thread to goes with the thread.
+     */
+    private static <T> T onFreshThread(String name, Callable<T> task) throws IOException {
         CompletableFuture<T> result = new CompletableFuture<>();
         Thread thread = new Thread(() -> {
             try {
-                Sys.setns(fd, Sys.CLONE_NEWNET, path);
                 result.complete(task.call());
             } catch (Throwable t) {
                 result.completeExceptionally(t);
             }
-            // the thread ends here, and the namespace it switched to goes with it
-        }, "netns " + path);
+        }, name);
         thread.setDaemon(true);
         thread.start();
         try {
             return result.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted while working in netns " + path, e);
+            throw new IOException("interrupted: " + name, e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof IOException io) {
@@ -80,13 +222,8 @@ public final class NetNs implements AutoCloseable {
             if (cause instanceof Error err) {
                 throw err;
             }
-            throw new IOException("in netns " + path + ": " + cause, cause);
+            throw new IOException(name + ": " + cause, cause);
         }
-    }
-
-    /** Opens a netlink socket that lives in this namespace. */
-    public NetlinkSocket openSocket(int protocol) throws IOException {
-        return call(() -> NetlinkSocket.open(protocol));
     }
 
     @Override

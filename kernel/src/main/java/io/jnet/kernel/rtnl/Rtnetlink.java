@@ -1,24 +1,47 @@
 package io.jnet.kernel.rtnl;
 
-import io.jnet.kernel.netlink.Nl;
-import io.jnet.kernel.netlink.NlAttrs;
+import io.jnet.kernel.netlink.NetlinkException;
+import io.jnet.kernel.netlink.NetlinkSocket;
 import io.jnet.kernel.netlink.NlMessage;
 import io.jnet.kernel.netlink.NlWriter;
-import io.jnet.kernel.netlink.NetlinkSocket;
+import io.jnet.kernel.netns.NetNs;
+import io.jnet.kernel.sys.Errno;
 import io.jnet.kernel.sys.ErrnoException;
 
-import java.nio.ByteBuffer;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
-import static io.jnet.kernel.rtnl.Rtnl.*;
+import static io.jnet.kernel.rtnl.Rtnl.RTM_NEWADDR;
+import static io.jnet.kernel.rtnl.Rtnl.RTM_NEWLINK;
+import static io.jnet.kernel.rtnl.Rtnl.RTM_NEWROUTE;
 
-/** rtnetlink on one socket (and so in one namespace): links, addresses and routes. */
+/**
+ * rtnetlink on one socket, and so in one network namespace: links, addresses and routes. Open it inside a
+ * namespace once with {@link #openIn} and use it from any thread (one at a time); no call here switches namespace.
+ * Errors are {@link NetlinkException}s whose message names the operation, the object, the namespace, the symbolic
+ * errno and the kernel's extended-ACK text. Creating a link that exists throws {@link LinkExistsException}; the
+ * delete methods return false when there was nothing to delete, so that DEL paths can treat that as done.
+ */
 public final class Rtnetlink implements AutoCloseable {
 
     private final NetlinkSocket socket;
+    private final String where;
 
+    /** rtnetlink on a socket of protocol {@link NetlinkSocket#NETLINK_ROUTE}, which this object then owns. */
     public Rtnetlink(NetlinkSocket socket) {
+        this(socket, "");
+    }
+
+    private Rtnetlink(NetlinkSocket socket, String where) {
+        if (socket.protocol() != NetlinkSocket.NETLINK_ROUTE) {
+            throw new IllegalArgumentException("not a NETLINK_ROUTE socket: protocol " + socket.protocol());
+        }
         this.socket = socket;
+        this.where = where;
     }
 
     /** rtnetlink in the calling thread's namespace. */
@@ -26,12 +49,28 @@ public final class Rtnetlink implements AutoCloseable {
         return new Rtnetlink(NetlinkSocket.open(NetlinkSocket.NETLINK_ROUTE));
     }
 
+    /** rtnetlink in {@code netns}: the socket is opened there (one short-lived thread), the caller never switches. */
+    public static Rtnetlink openIn(NetNs netns) throws IOException {
+        return new Rtnetlink(netns.openSocket(NetlinkSocket.NETLINK_ROUTE), " in netns " + netns.path());
+    }
+
+    // ---- links
+
     /** The link with this name, or empty when there is none. */
     public Optional<Link> link(String name) throws ErrnoException {
+        return getLink(w -> RtnlCodec.getLink(w, name), "get link " + name);
+    }
+
+    /** The link with this index, or empty when there is none. */
+    public Optional<Link> link(int index) throws ErrnoException {
+        return getLink(w -> RtnlCodec.getLink(w, index), "get link " + index);
+    }
+
+    private Optional<Link> getLink(Consumer<NlWriter> request, String what) throws ErrnoException {
         NlWriter w = socket.writer();
-        RtnlCodec.getLink(w, name);
+        request.accept(w);
         try {
-            return Optional.of(RtnlCodec.decodeLink(socket.get(w, "get link " + name)));
+            return Optional.of(RtnlCodec.decodeLink(socket.get(w, what + where)));
         } catch (ErrnoException e) {
             if (e.isNotFound()) {
                 return Optional.empty();
@@ -40,63 +79,237 @@ public final class Rtnetlink implements AutoCloseable {
         }
     }
 
+    /** Every link in the namespace, in index order. */
+    public List<Link> links() throws ErrnoException {
+        List<Link> links = new ArrayList<>();
+        for (NlMessage m : socket.dump(RtnlCodec::dumpLinks, "list links" + where)) {
+            if (m.type() == RTM_NEWLINK) {
+                links.add(RtnlCodec.decodeLink(m));
+            }
+        }
+        return links;
+    }
+
+    /**
+     * Creates a link. A bridge asks for VLAN filtering explicitly; a kernel built without bridge VLAN filtering
+     * refuses even "off" with EOPNOTSUPP, and then the bridge is created without the attribute (it cannot filter).
+     *
+     * @throws LinkExistsException when a link of that name exists
+     */
+    public void createLink(LinkSpec spec) throws ErrnoException {
+        String what = describe(spec) + where;
+        int peerNsFd = spec instanceof LinkSpec.Veth veth && veth.peerNetns().isPresent()
+                ? veth.peerNetns().get().fd().get() : RtnlCodec.NO_FD;
+        try {
+            create(spec, peerNsFd, true, what);
+        } catch (NetlinkException e) {
+            if (spec instanceof LinkSpec.Bridge bridge && !bridge.vlanFiltering() && e.errno() == Errno.EOPNOTSUPP) {
+                create(spec, peerNsFd, false, what);
+                return;
+            }
+            throw e;
+        }
+    }
+
+    private void create(LinkSpec spec, int peerNsFd, boolean bridgeData, String what) throws ErrnoException {
+        NlWriter w = socket.writer();
+        RtnlCodec.newLink(w, spec, peerNsFd, bridgeData);
+        try {
+            socket.ack(w, what);
+        } catch (NetlinkException e) {
+            if (e.isAlreadyExists()) {
+                throw new LinkExistsException(what, spec.name(), e);
+            }
+            throw e;
+        }
+    }
+
+    static String describe(LinkSpec spec) {
+        StringBuilder s = new StringBuilder("create ").append(spec.kind()).append(' ').append(spec.name());
+        if (spec instanceof LinkSpec.Veth veth) {
+            s.append(" (peer ").append(veth.peerName());
+            veth.peerNetns().ifPresent(ns -> s.append(" in netns ").append(ns.path()));
+            s.append(')');
+        }
+        return s.toString();
+    }
+
+    /** Deletes the link with this name; false when there is none. A veth takes its peer with it. */
+    public boolean deleteLink(String name) throws ErrnoException {
+        NlWriter w = socket.writer();
+        RtnlCodec.deleteLink(w, name);
+        return ackUnlessMissing(w, "delete link " + name);
+    }
+
+    /** Deletes the link with this index; false when there is none. */
+    public boolean deleteLink(int index) throws ErrnoException {
+        NlWriter w = socket.writer();
+        RtnlCodec.deleteLink(w, index);
+        return ackUnlessMissing(w, "delete link " + index);
+    }
+
     /** Sets a link administratively up or down. */
     public void setUp(int index, boolean up) throws ErrnoException {
         NlWriter w = socket.writer();
         RtnlCodec.setFlags(w, index, up ? Link.IFF_UP : 0, Link.IFF_UP);
-        socket.ack(w, (up ? "set up" : "set down") + " link " + index);
+        ack(w, (up ? "set up" : "set down") + " link " + index);
+    }
+
+    /** Makes a link a port of the bridge (or other master) {@code masterIndex}. */
+    public void setMaster(int index, int masterIndex) throws ErrnoException {
+        if (masterIndex <= 0) {
+            throw new IllegalArgumentException("master index must be positive (use setNoMaster): " + masterIndex);
+        }
+        NlWriter w = socket.writer();
+        RtnlCodec.setMaster(w, index, masterIndex);
+        ack(w, "set master of link " + index + " to link " + masterIndex);
+    }
+
+    /** Releases a link from its master. */
+    public void setNoMaster(int index) throws ErrnoException {
+        NlWriter w = socket.writer();
+        RtnlCodec.setMaster(w, index, 0);
+        ack(w, "release link " + index + " from its master");
+    }
+
+    public void setMtu(int index, int mtu) throws ErrnoException {
+        NlWriter w = socket.writer();
+        RtnlCodec.setMtu(w, index, mtu);
+        ack(w, "set MTU of link " + index + " to " + mtu);
+    }
+
+    public void setMac(int index, MacAddress mac) throws ErrnoException {
+        NlWriter w = socket.writer();
+        RtnlCodec.setMac(w, index, mac);
+        ack(w, "set MAC of link " + index + " to " + mac);
+    }
+
+    /** Renames a link (the kernel refuses while it is up: EBUSY). */
+    public void rename(int index, String newName) throws ErrnoException {
+        IfName.check(newName, "link");
+        NlWriter w = socket.writer();
+        RtnlCodec.rename(w, index, newName);
+        try {
+            socket.ack(w, "rename link " + index + " to " + newName + where);
+        } catch (NetlinkException e) {
+            if (e.isAlreadyExists()) {
+                throw new LinkExistsException("rename link " + index + " to " + newName + where, newName, e);
+            }
+            throw e;
+        }
+    }
+
+    /** Moves a link into another namespace; it keeps its name unless one exists there (EEXIST). */
+    public void moveToNetns(int index, NetNs target) throws ErrnoException {
+        NlWriter w = socket.writer();
+        RtnlCodec.moveToNetns(w, index, target.fd().get());
+        ack(w, "move link " + index + " to netns " + target.path());
+    }
+
+    /** Turns bridge port flags of a bridge port on or off; flags not in the map are left as they are. */
+    public void setBridgePort(int index, Map<BridgePortFlag, Boolean> settings) throws ErrnoException {
+        if (settings.isEmpty()) {
+            return;
+        }
+        NlWriter w = socket.writer();
+        RtnlCodec.setBridgePort(w, index, settings);
+        ack(w, "set bridge port flags " + settings + " of link " + index);
+    }
+
+    // ---- addresses
+
+    /** Adds an address; one that is already there fails with EEXIST ({@link ErrnoException#isAlreadyExists}). */
+    public void addAddress(Address address) throws ErrnoException {
+        NlWriter w = socket.writer();
+        RtnlCodec.newAddress(w, address);
+        ack(w, "add address " + address.address().getHostAddress() + "/" + address.prefixLength() + " to link "
+                + address.index());
+    }
+
+    /** Deletes an address; false when the link does not have it (or does not exist). */
+    public boolean deleteAddress(Address address) throws ErrnoException {
+        NlWriter w = socket.writer();
+        RtnlCodec.deleteAddress(w, address);
+        return ackUnlessMissing(w, "delete address " + address.address().getHostAddress() + "/"
+                + address.prefixLength() + " from link " + address.index());
+    }
+
+    /** Every IPv4 and IPv6 address in the namespace. */
+    public List<Address> addresses() throws ErrnoException {
+        List<Address> out = new ArrayList<>();
+        for (NlMessage m : socket.dump(RtnlCodec::dumpAddresses, "list addresses" + where)) {
+            Address a = m.type() == RTM_NEWADDR ? RtnlCodec.decodeAddress(m) : null;
+            if (a != null) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    /** The addresses of one link. */
+    public List<Address> addresses(int index) throws ErrnoException {
+        List<Address> out = new ArrayList<>();
+        for (Address a : addresses()) {
+            if (a.index() == index) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    // ---- routes
+
+    /** Adds a route; an identical one fails with EEXIST. */
+    public void addRoute(Route route) throws ErrnoException {
+        NlWriter w = socket.writer();
+        RtnlCodec.newRoute(w, route, false);
+        ack(w, "add route " + route);
+    }
+
+    /** Adds a route, or replaces the one with the same destination, table and metric. */
+    public void replaceRoute(Route route) throws ErrnoException {
+        NlWriter w = socket.writer();
+        RtnlCodec.newRoute(w, route, true);
+        ack(w, "replace route " + route);
+    }
+
+    /** Deletes a route; false when there is no such route. */
+    public boolean deleteRoute(Route route) throws ErrnoException {
+        NlWriter w = socket.writer();
+        RtnlCodec.deleteRoute(w, route);
+        return ackUnlessMissing(w, "delete route " + route);
+    }
+
+    /** Every route of a family in every table (main, local, ...). */
+    public List<Route> routes(Family family) throws ErrnoException {
+        List<Route> out = new ArrayList<>();
+        for (NlMessage m : socket.dump(w -> RtnlCodec.dumpRoutes(w, family), "list " + family + " routes" + where)) {
+            Route r = m.type() == RTM_NEWROUTE ? RtnlCodec.decodeRoute(m) : null;
+            if (r != null && r.family() == family) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    private void ack(NlWriter w, String what) throws ErrnoException {
+        socket.ack(w, what + where);
+    }
+
+    private boolean ackUnlessMissing(NlWriter w, String what) throws ErrnoException {
+        try {
+            socket.ack(w, what + where);
+            return true;
+        } catch (NetlinkException e) {
+            if (e.isNotFound()) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     @Override
     public void close() {
         socket.close();
-    }
-
-    /** Pure encoders and decoders, so that golden tests can check the bytes without a socket. */
-    static final class RtnlCodec {
-        private RtnlCodec() {
-        }
-
-        static void getLink(NlWriter w, String name) {
-            w.begin(RTM_GETLINK, Nl.F_REQUEST);
-            ifinfomsg(w, AF_UNSPEC, 0, 0, 0);
-            w.attrU32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-            w.attrString(IFLA_IFNAME, name);
-        }
-
-        static void setFlags(NlWriter w, int index, int flags, int change) {
-            w.begin(RTM_NEWLINK, Nl.F_REQUEST | Nl.F_ACK);
-            ifinfomsg(w, AF_UNSPEC, index, flags, change);
-        }
-
-        static void ifinfomsg(NlWriter w, int family, int index, int flags, int change) {
-            // struct ifinfomsg { u8 family; u8 pad; u16 type; s32 index; u32 flags; u32 change; }
-            w.u8(family).u8(0).u16(0).u32(index).u32(flags).u32(change);
-        }
-
-        static Link decodeLink(NlMessage m) {
-            ByteBuffer p = m.payload();
-            int index = p.getInt(4);
-            int flags = p.getInt(8);
-            NlAttrs attrs = m.attrs(IFINFOMSG_LEN);
-            NlAttrs info = attrs.nested(IFLA_LINKINFO);
-            String kind = info == null ? null : info.string(IFLA_INFO_KIND);
-            return new Link(index, attrs.string(IFLA_IFNAME), kind == null ? "" : kind, flags,
-                    attrs.u32(IFLA_MTU, 0), mac(attrs.bytes(IFLA_ADDRESS)), attrs.u32(IFLA_MASTER, 0));
-        }
-
-        static String mac(byte[] b) {
-            if (b == null || b.length != 6) {
-                return "";
-            }
-            StringBuilder s = new StringBuilder(17);
-            for (int i = 0; i < b.length; i++) {
-                if (i > 0) {
-                    s.append(':');
-                }
-                s.append(Character.forDigit((b[i] >> 4) & 0xf, 16)).append(Character.forDigit(b[i] & 0xf, 16));
-            }
-            return s.toString();
-        }
     }
 }

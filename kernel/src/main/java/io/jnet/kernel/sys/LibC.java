@@ -44,4 +44,12 @@ final class LibC {
     static native int umount2(String target, int flags) throws LastErrorException;
 
     static native int gettid();
+
+    static native long read(int fd, byte[] buf, long count) throws LastErrorException;
+
+    static native long write(int fd, byte[] buf, long count) throws LastErrorException;
+
+    static native int flock(int fd, int operation) throws LastErrorException;
+
+    static native int unlink(String path) throws LastErrorException;
 }

@@ -3,6 +3,7 @@ package io.jnet.kernel.sys;
 import com.sun.jna.LastErrorException;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /** Checked wrappers around {@link LibC}: each failure becomes an {@link ErrnoException} naming the call. */
 public final class Sys {
@@ -21,10 +22,16 @@ public final class Sys {
     public static final int MSG_TRUNC = 0x20;
     public static final int MSG_PEEK = 0x2;
     public static final int O_RDONLY = 0;
+    public static final int O_WRONLY = 1;
+    public static final int O_DIRECTORY = 0x10000;
     public static final int O_CLOEXEC = 0x80000;
     public static final int CLONE_NEWNET = 0x40000000;
     public static final long MS_BIND = 4096;
+    public static final long MS_REC = 16384;
+    public static final long MS_SHARED = 1 << 20;
     public static final int MNT_DETACH = 2;
+    public static final int LOCK_EX = 2;
+    public static final int LOCK_UN = 8;
 
     private Sys() {
     }
@@ -132,5 +139,62 @@ public final class Sys {
 
     public static int gettid() {
         return LibC.gettid();
+    }
+
+    /** mount(2) with no data; {@code what} names the operation in the error, e.g. "make /run/netns shared". */
+    public static void mount(String source, String target, long flags, String what) throws ErrnoException {
+        try {
+            LibC.mount(source, target, "none", flags, null);
+        } catch (LastErrorException e) {
+            throw new ErrnoException(what, e.getErrorCode());
+        }
+    }
+
+    /** Reads up to {@code max} bytes with one read(2) (what procfs and sysfs files return at once). */
+    public static byte[] read(Fd fd, int max, String what) throws ErrnoException {
+        byte[] buf = new byte[max];
+        while (true) {
+            try {
+                int n = (int) LibC.read(fd.get(), buf, max);
+                return Arrays.copyOf(buf, n);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Errno.EINTR) {
+                    throw new ErrnoException(what, e.getErrorCode());
+                }
+            }
+        }
+    }
+
+    /** Writes all bytes with one write(2); a short write is an error (procfs and sysfs take a value at once). */
+    public static void write(Fd fd, byte[] data, String what) throws ErrnoException {
+        while (true) {
+            try {
+                long n = LibC.write(fd.get(), data, data.length);
+                if (n != data.length) {
+                    throw new ErrnoException(what + ": short write " + n + " of " + data.length, Errno.EIO);
+                }
+                return;
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Errno.EINTR) {
+                    throw new ErrnoException(what, e.getErrorCode());
+                }
+            }
+        }
+    }
+
+    public static void flock(Fd fd, int operation, String what) throws ErrnoException {
+        try {
+            LibC.flock(fd.get(), operation);
+        } catch (LastErrorException e) {
+            throw new ErrnoException(what, e.getErrorCode());
+        }
+    }
+
+    public static void unlink(String path) throws ErrnoException {
+        try {
+            LibC.unlink(path);
+        } catch (LastErrorException e) {
+            throw new ErrnoException("unlink " + path, e.getErrorCode());
+        }
     }
 }
