@@ -43,7 +43,7 @@ final class NetworkStore implements AutoCloseable {
 
     private static final FileAttribute<Set<PosixFilePermission>> DIR_MODE =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
-    private static final FileAttribute<Set<PosixFilePermission>> FILE_MODE =
+    static final FileAttribute<Set<PosixFilePermission>> FILE_MODE =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     /** FileChannel locks belong to the whole JVM, so threads of one JVM also need a lock of their own. */

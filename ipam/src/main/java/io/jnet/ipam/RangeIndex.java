@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The allocation index of one range set, {@code index/<hash of its key>}: the round-robin cursor (the last address
@@ -227,8 +228,8 @@ final class RangeIndex implements AutoCloseable {
         // a hint needs no fsync; the rename only keeps readers from seeing a half-written file
         String name = fileName(set.key());
         Path temp = store.index().resolve(NetworkStore.TEMP_PREFIX + name);
-        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING), NetworkStore.FILE_MODE)) {
             while (out.hasRemaining()) {
                 ch.write(out);
             }
