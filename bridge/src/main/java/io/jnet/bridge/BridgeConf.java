@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * The {@code jnet-bridge} config. The reference bridge plugin's fields mean what they mean there; the defaults
  * follow Docker's default network instead (a gateway on the bridge, a default route, masquerade), and Docker's
- * options come on top: {@code icc}, {@code internal}, {@code hostBindingIp}.
+ * options come on top: {@code icc}, {@code internal}, {@code hostBindingIp}. Defaults that differ from the
+ * reference plugin: isGateway, isDefaultGateway, ipMasq and hairpinMode are true.
  *
  * @param root the state root: {@code dataDir} from the config, else JNET_ROOT, else /var/lib/jnet
  */
@@ -57,7 +58,9 @@ public record BridgeConf(String network, String bridge, int mtu, boolean isGatew
                 Json.optBoolean(raw, where, "forceAddress", false),
                 // an internal network has no way out, so nothing to masquerade
                 Json.optBoolean(raw, where, "ipMasq", true) && !internal,
-                Json.optBoolean(raw, where, "hairpinMode", false), Json.optBoolean(raw, where, "promiscMode", false),
+                // Docker without its userland proxy sets hairpin mode too: a container reaching its own published port
+                // through the host's address is routed back out of the port it came in by
+                Json.optBoolean(raw, where, "hairpinMode", true), Json.optBoolean(raw, where, "promiscMode", false),
                 Json.optBoolean(raw, where, "icc", true), internal, hostBindingIp, ipamType,
                 dataDir.isEmpty() ? defaultRoot : Path.of(dataDir));
     }

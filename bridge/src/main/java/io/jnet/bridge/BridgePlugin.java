@@ -56,8 +56,14 @@ public final class BridgePlugin implements CniPlugin {
         Firewall open() throws IOException;
     }
 
-    public BridgePlugin(Path defaultRoot) {
-        this(defaultRoot, NftFirewall::open);
+    /** {@code env} supplies JNET_ROOT, the state root when the config names no {@code dataDir}. */
+    public BridgePlugin(Map<String, String> env) {
+        this(rootOf(env), NftFirewall::open);
+    }
+
+    private static Path rootOf(Map<String, String> env) {
+        String root = env.get("JNET_ROOT");
+        return root == null || root.isEmpty() ? Path.of("/var/lib/jnet") : Path.of(root);
     }
 
     BridgePlugin(Path defaultRoot, Firewalls firewalls) {
@@ -94,7 +100,7 @@ public final class BridgePlugin implements CniPlugin {
                 Endpoint previous = store.load(conf.network(), request.containerId(), request.ifName());
                 // recorded before anything is made, so that a DEL or GC after a crash knows what to remove
                 Endpoint record = new Endpoint(conf.network(), request.containerId(), request.ifName(),
-                        request.netns(), conf.bridge(), hostVeth, List.of(), ports, null);
+                        request.netns(), conf.bridge(), hostVeth, "", List.of(), ports, null);
                 store.save(record);
                 undo.push(() -> store.delete(conf.network(), request.containerId(), request.ifName()));
 
@@ -130,6 +136,8 @@ public final class BridgePlugin implements CniPlugin {
 
                 Link ctr = inside.link(request.ifName()).orElseThrow(() -> gone(request.ifName()));
                 List<Route> routes = configureContainer(inside, ctr, conf, ips, lease.routes());
+                record = record.withMac(ctr.mac());
+                store.save(record);
 
                 try (Firewall firewall = firewalls.open()) {
                     Firewall.Network network = network(conf, addresses);
@@ -220,6 +228,7 @@ public final class BridgePlugin implements CniPlugin {
         if (conf.promiscMode()) {
             host.setPromisc(bridge.index(), true);
         }
+        allowLoopbackDnat(conf.bridge());
         if (!bridge.isUp()) {
             host.setUp(bridge.index(), true);
         }
@@ -253,6 +262,20 @@ public final class BridgePlugin implements CniPlugin {
             }
         }
         host.deleteLink(bridge);
+    }
+
+    /**
+     * Published ports answer on the host's 127.0.0.1 when the DNAT'd packets may leave through the bridge with a
+     * loopback source: route_localnet on this bridge only, never on all interfaces. The firewall drops what would
+     * abuse it (containers sending to 127.0.0.0/8 through the bridge).
+     */
+    private static void allowLoopbackDnat(String bridge) throws IOException {
+        try (NetNs self = NetNs.current()) {
+            String key = Sysctl.key("net", "ipv4", "conf", bridge, "route_localnet");
+            if (!"1".equals(Sysctl.read(self, key))) {
+                Sysctl.write(self, key, "1");
+            }
+        }
     }
 
     private static void enableForwarding(List<IpConfig> ips) throws IOException {
@@ -333,7 +356,7 @@ public final class BridgePlugin implements CniPlugin {
                 // nothing recorded: a DEL after a failed or never-run ADD; remove what can be derived anyway
                 record = new Endpoint(conf.network(), request.containerId(), request.ifName(), request.netns(),
                         conf.bridge(), hostVethName(conf.network(), request.containerId(), request.ifName()),
-                        prevAddresses(request), PortMapping.parseAll(
+                        prevMac(request), prevAddresses(request), PortMapping.parseAll(
                         request.config().runtimeConfig().get("portMappings"), conf.hostBindingIp()), null);
             }
             teardown(conf, record, request);
@@ -351,7 +374,7 @@ public final class BridgePlugin implements CniPlugin {
         } catch (IOException e) {
             errors.add("delete veth " + record.hostVeth() + ": " + e.getMessage());
         }
-        if (!record.ips().isEmpty() || !record.ports().isEmpty()) {
+        {
             try (Firewall firewall = firewalls.open()) {
                 firewall.detach(network(conf, record.ips()), publication(record));
             } catch (IOException e) {
@@ -367,6 +390,19 @@ public final class BridgePlugin implements CniPlugin {
             throw new CniException(ErrorCode.IO_FAILURE, "delete " + record.ifName() + " of " + record.containerId()
                     + " from network " + record.network() + ": " + String.join("; ", errors));
         }
+    }
+
+    /** The container interface's MAC from the previous result, or "". */
+    private static String prevMac(CniRequest request) {
+        Result prev = request.config().prevResult();
+        if (prev != null) {
+            for (Interface i : prev.interfaces()) {
+                if (i.name().equals(request.ifName()) && !i.sandbox().isEmpty()) {
+                    return i.mac();
+                }
+            }
+        }
+        return "";
     }
 
     private static List<IpPrefix> prevAddresses(CniRequest request) {
@@ -511,7 +547,7 @@ public final class BridgePlugin implements CniPlugin {
     // ---- helpers -------------------------------------------------------------------------------------------------
 
     private CniPlugin ipam(BridgeConf conf) {
-        return "jnet-ipam".equals(conf.ipamType()) ? new io.jnet.ipam.IpamPlugin(conf.root())
+        return "jnet-ipam".equals(conf.ipamType()) ? new io.jnet.ipam.IpamPlugin(Map.of("JNET_ROOT", conf.root().toString()))
                 : new ExecPlugin(conf.ipamType());
     }
 
@@ -520,15 +556,28 @@ public final class BridgePlugin implements CniPlugin {
         for (IpPrefix a : addresses) {
             subnets.add(a.network());
         }
-        return new Firewall.Network(conf.network(), conf.bridge(), subnets, conf.ipMasq(), conf.icc(), conf.internal());
+        return new Firewall.Network(conf.network(), conf.bridge(), subnets, conf.ipMasq(), conf.icc(), conf.internal(),
+                brNetfilter());
     }
+
+    /** Whether br_netfilter passes switched IPv4 traffic through the IP hooks in this namespace. */
+    private static boolean brNetfilter() {
+        try {
+            return "1".equals(java.nio.file.Files.readString(BR_NF_CALL_IPTABLES).strip());
+        } catch (IOException absent) {
+            return false; // the kernel has no br_netfilter
+        }
+    }
+
+    private static final Path BR_NF_CALL_IPTABLES = Path.of("/proc/sys/net/bridge/bridge-nf-call-iptables");
 
     static Firewall.Publication publication(Endpoint record) {
         List<InetAddress> addresses = new ArrayList<>();
         for (IpPrefix ip : record.ips()) {
             addresses.add(ip.address());
         }
-        return new Firewall.Publication(record.containerId() + "/" + record.ifName(), addresses, record.ports());
+        return new Firewall.Publication(record.containerId() + "/" + record.ifName(), record.hostVeth(), record.mac(),
+                addresses, record.ports());
     }
 
     /** The host end's name: stable for (network, container, ifname), so DEL finds it even without a record. */

@@ -17,7 +17,7 @@ import java.util.Map;
  * id, ifname). {@code result} is null until the ADD has finished.
  */
 record Endpoint(String network, String containerId, String ifName, String netns, String bridge, String hostVeth,
-                  List<IpPrefix> ips, List<PortMapping> ports, Result result) {
+                  String mac, List<IpPrefix> ips, List<PortMapping> ports, Result result) {
 
     Endpoint {
         ips = List.copyOf(ips);
@@ -29,11 +29,15 @@ record Endpoint(String network, String containerId, String ifName, String netns,
     }
 
     Endpoint withIps(List<IpPrefix> newIps) {
-        return new Endpoint(network, containerId, ifName, netns, bridge, hostVeth, newIps, ports, result);
+        return new Endpoint(network, containerId, ifName, netns, bridge, hostVeth, mac, newIps, ports, result);
     }
 
     Endpoint withResult(Result newResult) {
-        return new Endpoint(network, containerId, ifName, netns, bridge, hostVeth, ips, ports, newResult);
+        return new Endpoint(network, containerId, ifName, netns, bridge, hostVeth, mac, ips, ports, newResult);
+    }
+
+    Endpoint withMac(String newMac) {
+        return new Endpoint(network, containerId, ifName, netns, bridge, hostVeth, newMac, ips, ports, result);
     }
 
     byte[] toJson() {
@@ -44,6 +48,7 @@ record Endpoint(String network, String containerId, String ifName, String netns,
         m.put("netns", netns);
         m.put("bridge", bridge);
         m.put("hostVeth", hostVeth);
+        m.put("mac", mac);
         List<Object> ipList = new ArrayList<>();
         for (IpPrefix ip : ips) {
             ipList.add(ip.toString());
@@ -70,7 +75,8 @@ record Endpoint(String network, String containerId, String ifName, String netns,
         Object result = m.get("result");
         return new Endpoint(Json.requireString(m, where, "network"), Json.requireString(m, where, "containerId"),
                 Json.requireString(m, where, "ifName"), Json.optString(m, where, "netns", ""),
-                Json.requireString(m, where, "bridge"), Json.requireString(m, where, "hostVeth"), ips,
+                Json.requireString(m, where, "bridge"), Json.requireString(m, where, "hostVeth"),
+                Json.optString(m, where, "mac", ""), ips,
                 PortMapping.parseAll(m.get("portMappings"), null),
                 result == null ? null : ResultCodec.decode(Json.asObject(result, where + ".result"), where + ".result"));
     }

@@ -13,15 +13,22 @@ import java.util.List;
  */
 interface Firewall extends AutoCloseable {
 
-    /** A network's policy: its bridge and subnets, and Docker's options. */
-    record Network(String name, String bridge, List<IpPrefix> subnets, boolean ipMasq, boolean icc, boolean internal) {
+    /**
+     * A network's policy: its bridge and subnets, and Docker's options. {@code brNetfilter} says whether switched
+     * traffic passes the IP hooks (bridge-nf-call-iptables), which decides how icc=false is enforced.
+     */
+    record Network(String name, String bridge, List<IpPrefix> subnets, boolean ipMasq, boolean icc, boolean internal,
+                   boolean brNetfilter) {
         public Network {
             subnets = List.copyOf(subnets);
         }
     }
 
-    /** What one attachment publishes: its container addresses and port mappings. */
-    record Publication(String owner, List<InetAddress> addresses, List<PortMapping> ports) {
+    /**
+     * What one attachment owns in the firewall: its bridge port and the container's MAC behind it ("" when not
+     * known), its container addresses and port mappings.
+     */
+    record Publication(String owner, String port, String mac, List<InetAddress> addresses, List<PortMapping> ports) {
         public Publication {
             addresses = List.copyOf(addresses);
             ports = List.copyOf(ports);

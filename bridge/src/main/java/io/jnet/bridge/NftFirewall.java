@@ -6,10 +6,12 @@ import io.jnet.kernel.nft.Bytes;
 import io.jnet.kernel.nft.Chain;
 import io.jnet.kernel.nft.Datatype;
 import io.jnet.kernel.nft.Element;
+import io.jnet.kernel.nft.Expr;
 import io.jnet.kernel.nft.Family;
 import io.jnet.kernel.nft.NftBatch;
 import io.jnet.kernel.nft.NftSet;
 import io.jnet.kernel.nft.Nftables;
+import io.jnet.kernel.nft.Reg;
 import io.jnet.kernel.nft.Rule;
 import io.jnet.kernel.nft.Rules;
 import io.jnet.kernel.nft.SetType;
@@ -37,6 +39,11 @@ import java.util.Set;
  * postrouting        iifname vmap @snat_in  -> snat-in-NET  (masquerade the subnets going out)
  *                    oifname vmap @snat_out -> snat-out-NET (hairpin and the host's 127.0.0.1 to a published port)
  * </pre>
+ * {@code icc=false} has two forms. With br_netfilter (the kernel's default), switched traffic passes the forward
+ * chain too, and fwd-in-NET drops what goes back out of the bridge after {@code ct status dnat accept}, as Docker
+ * does. Without it, table {@code bridge jnet} drops frames switched between two ports of the bridge:
+ * {@code iifname . ether saddr @icc_off drop}, with (host end, container MAC) of each container of such a network
+ * as elements; published ports reached through the host are routed, carry the bridge's MAC and pass.
  * The rules are per network and constant in number; a container adds and deletes only map elements. Every ADD
  * re-asserts the base chains and its network's chains in the same transaction as its elements, which also
  * re-creates what someone flushed or deleted.
@@ -44,6 +51,10 @@ import java.util.Set;
 final class NftFirewall implements Firewall {
 
     static final Table TABLE = new Table(Family.INET, "jnet");
+    static final Table L2 = new Table(Family.BRIDGE, "jnet");
+    private static final NftSet ICC_OFF = NftSet.set(L2, "icc_off", SetType.of(Datatype.IFNAME, Datatype.ETHER_ADDR));
+    private static final Chain L2_FORWARD = Chain.base(L2, "forward", Chain.Type.FILTER, Chain.HookPoint.FORWARD,
+            Chain.PRIORITY_FILTER, Chain.Policy.ACCEPT);
     private static final SetType IFNAME = SetType.of(Datatype.IFNAME);
     private static final NftSet PUB4 = NftSet.map(TABLE, "pub4", SetType.of(Datatype.INET_PROTO, Datatype.INET_SERVICE),
             SetType.of(Datatype.IPV4_ADDR, Datatype.INET_SERVICE));
@@ -76,6 +87,7 @@ final class NftFirewall implements Firewall {
     private static final Chain PUBLISHED = Chain.regular(TABLE, "published");
     private static final List<Chain> SHARED_CHAINS = List.of(PREROUTING_FILTER, PREROUTING, OUTPUT, FORWARD,
             POSTROUTING, PUBLISHED);
+    private static final int ETHER_SADDR = 6;
     private static final InetAddress LOOPBACK_NET = IpPrefix.parseAddress("127.0.0.0");
 
     private final Nftables nft;
@@ -94,7 +106,7 @@ final class NftFirewall implements Firewall {
         NftBatch batch = new NftBatch();
         ensureShared(batch);
         ensureNetwork(batch, network);
-        for (var entry : elements(publication).entrySet()) {
+        for (var entry : elements(network, publication).entrySet()) {
             batch.addElements(entry.getKey(), entry.getValue());
         }
         try {
@@ -111,11 +123,11 @@ final class NftFirewall implements Firewall {
 
     @Override
     public void detach(Network network, Publication publication) throws IOException {
-        if (!nft.exists(TABLE)) {
+        if (!nft.exists(TABLE) || !nft.exists(L2)) {
             return;
         }
         NftBatch batch = new NftBatch();
-        for (var entry : elements(publication).entrySet()) {
+        for (var entry : elements(network, publication).entrySet()) {
             batch.destroyElements(entry.getKey(), entry.getValue());
         }
         nft.apply(batch);
@@ -146,14 +158,14 @@ final class NftFirewall implements Firewall {
         for (NftSet vmap : List.of(PRE_IN, FWD_IN, FWD_OUT, SNAT_IN, SNAT_OUT)) {
             checkElements(vmap, List.of(vmapElement(vmap, network)), drift);
         }
-        for (var entry : elements(publication).entrySet()) {
+        for (var entry : elements(network, publication).entrySet()) {
             checkElements(entry.getKey(), entry.getValue(), drift);
         }
         return drift;
     }
 
     private void checkElements(NftSet set, List<Element> wanted, List<String> drift) throws IOException {
-        Optional<NftSet> present = nft.set(TABLE, set.name());
+        Optional<NftSet> present = nft.exists(set.table()) ? nft.set(set.table(), set.name()) : Optional.empty();
         if (present.isEmpty()) {
             drift.add("nftables map " + set.name() + " is missing");
             return;
@@ -196,6 +208,12 @@ final class NftFirewall implements Firewall {
         batch.addRule(rule(FORWARD, "traffic to a network").add(Rules.oifnameVmap(FWD_OUT.name())).build());
         batch.addRule(rule(POSTROUTING, "traffic from a network").add(Rules.iifnameVmap(SNAT_IN.name())).build());
         batch.addRule(rule(POSTROUTING, "traffic to a network").add(Rules.oifnameVmap(SNAT_OUT.name())).build());
+        batch.addTable(L2).addSet(ICC_OFF).addChain(L2_FORWARD).flushChain(L2_FORWARD);
+        batch.addRule(rule(L2_FORWARD, "icc=false: no traffic between the containers of a network")
+                .add(new Expr.Meta(Expr.MetaKey.IIFNAME, Reg.R1),
+                        new Expr.Payload(Expr.PayloadBase.LINK, ETHER_SADDR, 6, Reg.atOffset(Bytes.IFNAMSIZ)),
+                        new Expr.Lookup(Reg.R1, ICC_OFF.name(), false))
+                .add(Rules.drop()).build());
     }
 
     private static List<Chain> networkChains(Network n) {
@@ -221,6 +239,10 @@ final class NftFirewall implements Firewall {
             batch.addRule(rule(fwdIn, "internal network " + n.name() + ": no egress")
                     .add(Rules.oifnameNot(br)).add(Rules.drop()).build());
         }
+        if (!n.icc()) {
+            batch.addRule(rule(fwdIn, "icc=false: no traffic between the containers of " + n.name())
+                    .add(Rules.oifname(br)).add(Rules.drop()).build());
+        }
         batch.addRule(rule(fwdOut, "only replies and published ports reach " + n.name())
                 .add(Rules.iifnameNot(br)).add(Rules.drop()).build());
         if (n.ipMasq()) {
@@ -230,8 +252,12 @@ final class NftFirewall implements Firewall {
                         .add(Rules.masquerade()).build());
             }
         }
-        batch.addRule(rule(snatOut, "hairpin: " + n.name() + " reaching a published port through the host")
-                .add(Rules.iifname(br)).add(Rules.ctStatus(Rules.CT_STATUS_DNAT)).add(Rules.masquerade()).build());
+        // keyed by source address: in postrouting the input interface of a hairpinned packet is not the bridge
+        for (IpPrefix subnet : n.subnets()) {
+            batch.addRule(rule(snatOut, "hairpin: " + subnet + " reaching a published port through the host")
+                    .add(Rules.saddr(subnet.address(), subnet.prefixLength()))
+                    .add(Rules.ctStatus(Rules.CT_STATUS_DNAT)).add(Rules.masquerade()).build());
+        }
         batch.addRule(rule(snatOut, "the host's 127.0.0.1 reaching a published port")
                 .add(Rules.saddr(LOOPBACK_NET, 8)).add(Rules.masquerade()).build());
         for (NftSet vmap : List.of(PRE_IN, FWD_IN, FWD_OUT, SNAT_IN, SNAT_OUT)) {
@@ -250,9 +276,15 @@ final class NftFirewall implements Firewall {
         return Element.of(Bytes.ifname(n.bridge()), Verdict.jump(chain));
     }
 
-    /** The map elements of a publication, by map: one per port mapping and container address family. */
-    static java.util.Map<NftSet, List<Element>> elements(Publication p) {
+    /**
+     * The elements an attachment owns, by set: one per port mapping and container address family, and its host
+     * end in {@code icc_off} when its network has icc=false.
+     */
+    static java.util.Map<NftSet, List<Element>> elements(Network n, Publication p) {
         java.util.Map<NftSet, List<Element>> out = new java.util.LinkedHashMap<>();
+        if (!n.icc() && !n.brNetfilter() && !p.mac().isEmpty()) {
+            out.put(ICC_OFF, List.of(Element.of(Bytes.concat(Bytes.ifname(p.port()), Bytes.of(macBytes(p.mac()))))));
+        }
         for (PortMapping port : p.ports()) {
             for (InetAddress address : p.addresses()) {
                 boolean v4 = address instanceof Inet4Address;
@@ -275,6 +307,10 @@ final class NftFirewall implements Firewall {
             }
         }
         return out;
+    }
+
+    private static byte[] macBytes(String mac) {
+        return io.jnet.kernel.rtnl.MacAddress.parse(mac).toBytes();
     }
 
     private static Rule.Builder rule(Chain chain, String comment) {

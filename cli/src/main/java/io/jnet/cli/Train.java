@@ -25,12 +25,13 @@ public final class Train {
         String self = "/proc/self/ns/net";
         for (String version : new String[] {"0.3.1", "0.4.0", "1.0.0", "1.1.0"}) {
             String conf = "{\"cniVersion\":\"" + version + "\",\"name\":\"train\",\"type\":\"jnet-none\","
+                    + "\"ipam\":{\"type\":\"jnet-ipam\",\"subnet\":\"10.255.255.0/24\"},"
                     + "\"prevResult\":{\"cniVersion\":\"" + version + "\",\"interfaces\":[{\"name\":\"lo\","
                     + "\"mac\":\"00:00:00:00:00:00\",\"sandbox\":\"" + self + "\"}],\"ips\":[{\"address\":\"127.0.0.1/8\","
                     + "\"interface\":0" + (version.startsWith("0.") ? ",\"version\":\"4\"" : "") + "}],\"dns\":{}}}";
             NetConf parsed = NetConf.parse(conf.getBytes(StandardCharsets.UTF_8));
             ResultCodec.encode(parsed.prevResult(), CniVersion.parse(version).orElseThrow());
-            for (String type : new String[] {"none"}) {
+            for (String type : new String[] {"none", "bridge", "ipam"}) {
                 // CHECK only reads, so it may look at the training process's own namespace
                 call(type, Map.of("CNI_COMMAND", "CHECK", "CNI_CONTAINERID", "train", "CNI_NETNS", self,
                         "CNI_IFNAME", "lo", "CNI_NETNS_OVERRIDE", "1"), conf);
@@ -43,7 +44,7 @@ public final class Train {
 
     private static void call(String type, Map<String, String> env, String stdin) {
         var out = new ByteArrayOutputStream();
-        PluginMain.run(Cni.plugin(type), "jnet-" + type, env,
+        PluginMain.run(Cni.plugin(type, Map.of("JNET_ROOT", "/nonexistent/jnet-train")), "jnet-" + type, env,
                 new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
                 new PrintStream(out, false, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream()));
         System.out.println(type + " " + env.get("CNI_COMMAND") + ": " + out.toString(StandardCharsets.UTF_8).strip());
