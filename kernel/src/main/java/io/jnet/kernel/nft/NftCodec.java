@@ -513,6 +513,17 @@ final class NftCodec {
         w.attrString(NFTA_SET_ELEM_LIST_SET, set.name());
     }
 
+    static void getGeneration(NlWriter w) {
+        w.begin(type(MSG_GETGEN), Nl.F_REQUEST | Nl.F_ACK);
+        nfgenmsg(w, AF_UNSPEC, 0);
+    }
+
+    /** The nfgenmsg res_id of a reply: nf_tables puts the ruleset generation's low 16 bits there. */
+    static int resId(NlMessage m) {
+        ByteBuffer p = m.payload();
+        return ((p.get(2) & 0xff) << 8) | (p.get(3) & 0xff);
+    }
+
     // ---- decoders
 
     static Family family(NlMessage m) {
