@@ -145,8 +145,8 @@ class NftDifferentialTest {
                 .addElements(portRanges, List.of(Element.range(Bytes.be16(1000), Bytes.be16(2000), addr("10.0.0.1")),
                         Element.of(Bytes.be16(3000), addr("10.0.0.2"))))
                 .addChain(PREROUTING)
-                .addRule(Rule.in(PREROUTING).add(Rules.l4proto(Rules.TCP)).add(Rules.dnatByProtoPort(Family.IP, "ports"))
-                        .build()));
+                .addRule(Rule.in(PREROUTING).add(Rules.l4proto(Rules.TCP))
+                        .add(Rules.dnatByProtoPort(Family.IP, "ports")).build()));
     }
 
     @Test

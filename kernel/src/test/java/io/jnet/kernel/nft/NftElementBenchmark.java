@@ -14,8 +14,8 @@ import static io.jnet.kernel.nft.Fixtures.*;
 /**
  * How long one ADD takes (a batch that adds one element to a map) when the map already holds 10, 1,000 or 10,000
  * elements, for our batches and for {@code nft add element} in the same run; for a hash map (dnat4) and a
- * concatenated-interval map (ports, the kernel's pipapo set, which copies its lookup table on every commit). Not part of the test suite (the name
- * does not end in Test); run it with
+ * concatenated-interval map (ports, the kernel's pipapo set, which copies its lookup table on every commit).
+ * Not part of the test suite (the name does not end in Test); run it with
  * {@code mvn -pl kernel test -Dtest=NftElementBenchmark -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 @ExtendWith(SandboxExtension.class)

@@ -11,8 +11,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.jnet.kernel.nft.Fixtures.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -119,10 +122,10 @@ class NftablesKernelTest {
         }
         // the oracle: nft reads the same ruleset, with comments and typed elements
         String listed = sandbox.in(ns, "nft", "list", "ruleset").ok().stdout();
-        assertTrue(listed.contains("iifname \"br0\" oifname != \"br0\" ip saddr 10.233.0.0/24 masquerade comment \"masq br0\""),
-                listed);
-        assertTrue(listed.contains("fib daddr type local dnat ip to meta l4proto . th dport map @dnat4 comment \"published ports\""),
-                listed);
+        assertTrue(listed.contains("iifname \"br0\" oifname != \"br0\" ip saddr 10.233.0.0/24 masquerade"
+                + " comment \"masq br0\""), listed);
+        assertTrue(listed.contains("fib daddr type local dnat ip to meta l4proto . th dport map @dnat4"
+                + " comment \"published ports\""), listed);
         assertTrue(listed.contains("tcp . 8080 : 10.233.0.2 . 80"), listed);
         assertTrue(listed.contains("tcp . 8000-8010 : 10.233.0.2 . 80"), listed);
         assertTrue(listed.contains("\"br0\" : jump isolation"), listed);
@@ -281,8 +284,8 @@ class NftablesKernelTest {
             nft.apply(Fixtures.base().addElements(DNAT4, elements));
             assertEquals(elements, nft.elements(DNAT4));
         }
-        String count = sandbox.in(ns, "sh", "-c", "nft list map inet jnet dnat4 | grep -o ': 10.233.0.2 . [0-9]*' | wc -l")
-                .ok().stdout().trim();
+        String count = sandbox.in(ns, "sh", "-c",
+                "nft list map inet jnet dnat4 | grep -o ': 10.233.0.2 . [0-9]*' | wc -l").ok().stdout().trim();
         assertEquals("5000", count);
     }
 
@@ -312,22 +315,21 @@ class NftablesKernelTest {
         Element churn = Element.of(protoPort(Rules.UDP, 1), addrPort("10.233.0.3", 1));
         try (Nftables reader = open(ns); Nftables writer = open(ns)) {
             reader.apply(Fixtures.base().addElements(DNAT4, base));
-            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-            java.util.concurrent.CompletableFuture<Integer> changes = java.util.concurrent.CompletableFuture.supplyAsync(
-                    () -> {
-                        int n = 0;
-                        try {
-                            while (!stop.get()) {
-                                writer.apply(new NftBatch().addElement(DNAT4, churn));
-                                writer.apply(new NftBatch().deleteElement(DNAT4, Element.of(churn.key())));
-                                n += 2;
-                                Thread.sleep(5);
-                            }
-                        } catch (Exception e) {
-                            throw new IllegalStateException(e);
-                        }
-                        return n;
-                    });
+            AtomicBoolean stop = new AtomicBoolean();
+            CompletableFuture<Integer> changes = CompletableFuture.supplyAsync(() -> {
+                int n = 0;
+                try {
+                    while (!stop.get()) {
+                        writer.apply(new NftBatch().addElement(DNAT4, churn));
+                        writer.apply(new NftBatch().deleteElement(DNAT4, Element.of(churn.key())));
+                        n += 2;
+                        Thread.sleep(5);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                return n;
+            });
             try {
                 for (int i = 0; i < 40; i++) {
                     List<Element> seen = reader.elements(DNAT4);
@@ -335,7 +337,7 @@ class NftablesKernelTest {
                     // a dump resumed after a commit repeats or skips elements: not a snapshot
                     assertTrue(withoutChurn.equals(base) && seen.size() - withoutChurn.size() <= 1, "dump " + i
                             + " is not a snapshot: " + seen.size() + " elements, "
-                            + new java.util.HashSet<>(seen).size() + " distinct");
+                            + new HashSet<>(seen).size() + " distinct");
                 }
             } finally {
                 stop.set(true);
