@@ -475,7 +475,7 @@ final class NftCodec {
     }
 
     static void getTable(NlWriter w, Table table) {
-        w.begin(type(MSG_GETTABLE), Nl.F_REQUEST | Nl.F_ACK);
+        w.begin(type(MSG_GETTABLE), Nl.F_REQUEST);
         nfgenmsg(w, table.family().wire, 0);
         w.attrString(NFTA_TABLE_NAME, table.name());
     }
@@ -484,6 +484,13 @@ final class NftCodec {
         w.begin(type(MSG_GETCHAIN), Nl.F_REQUEST | Nl.F_DUMP);
         nfgenmsg(w, table.family().wire, 0);
         w.attrString(NFTA_CHAIN_TABLE, table.name());
+    }
+
+    static void getChain(NlWriter w, Table table, String name) {
+        w.begin(type(MSG_GETCHAIN), Nl.F_REQUEST);
+        nfgenmsg(w, table.family().wire, 0);
+        w.attrString(NFTA_CHAIN_TABLE, table.name());
+        w.attrString(NFTA_CHAIN_NAME, name);
     }
 
     static void getRules(NlWriter w, Table table, Optional<String> chain) {
@@ -500,7 +507,7 @@ final class NftCodec {
     }
 
     static void getSet(NlWriter w, Table table, String name) {
-        w.begin(type(MSG_GETSET), Nl.F_REQUEST | Nl.F_ACK);
+        w.begin(type(MSG_GETSET), Nl.F_REQUEST);
         nfgenmsg(w, table.family().wire, 0);
         w.attrString(NFTA_SET_TABLE, table.name());
         w.attrString(NFTA_SET_NAME, name);
@@ -514,7 +521,7 @@ final class NftCodec {
     }
 
     static void getGeneration(NlWriter w) {
-        w.begin(type(MSG_GETGEN), Nl.F_REQUEST | Nl.F_ACK);
+        w.begin(type(MSG_GETGEN), Nl.F_REQUEST);
         nfgenmsg(w, AF_UNSPEC, 0);
     }
 

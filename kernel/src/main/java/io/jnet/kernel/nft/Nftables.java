@@ -14,11 +14,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * nf_tables over one NETLINK_NETFILTER socket, and so in one network namespace: {@link #open()} uses the caller's,
  * {@code new Nftables(netns.openSocket(NetlinkSocket.NETLINK_NETFILTER))} another's. Changes go in
- * {@link NftBatch}es, each one atomic; the rest reads the ruleset back.
+ * {@link NftBatch}es, each one atomic; the rest reads the ruleset back. Like its socket, one instance serves one
+ * thread at a time.
  */
 public final class Nftables implements AutoCloseable {
 
@@ -129,7 +131,7 @@ public final class Nftables implements AutoCloseable {
      * generation it was written in: the dump is repeated until all its replies carry the generation that is current
      * after it.
      */
-    private List<NlMessage> dump(java.util.function.Consumer<NlWriter> request, String what) throws ErrnoException {
+    private List<NlMessage> dump(Consumer<NlWriter> request, String what) throws ErrnoException {
         for (int attempt = 0; attempt < MAX_DUMP_ATTEMPTS; attempt++) {
             List<NlMessage> replies = socket.dump(request, what);
             NlWriter w = socket.writer();
@@ -175,7 +177,16 @@ public final class Nftables implements AutoCloseable {
     }
 
     public Optional<Chain> chain(Table table, String name) throws ErrnoException {
-        return chains(table).stream().filter(c -> c.name().equals(name)).findFirst();
+        NlWriter w = socket.writer();
+        NftCodec.getChain(w, table, name);
+        try {
+            return Optional.of(NftCodec.decodeChain(socket.get(w, "get chain " + table + " " + name)));
+        } catch (ErrnoException e) {
+            if (e.isNotFound()) {
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
 
     /** The rules of every chain of the table, chain by chain in order. */
