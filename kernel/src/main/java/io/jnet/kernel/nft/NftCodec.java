@@ -746,7 +746,8 @@ final class NftCodec {
     static List<Element> fromWire(NftSet set, List<Wire> wire) {
         List<Element> out = new ArrayList<>();
         List<Wire> sorted = new ArrayList<>(wire);
-        sorted.sort(Comparator.comparing(Wire::key));
+        // where one range ends exactly where the next starts, the end sorts first
+        sorted.sort(Comparator.comparing(Wire::key).thenComparing(w -> !w.intervalEnd()));
         if (!set.isRangePairs()) {
             for (Wire w : sorted) {
                 out.add(new Element(w.key(), w.keyEnd().orElse(w.key()), w.data()));
