@@ -115,6 +115,8 @@ class NftDifferentialTest {
     void intervalMapsAndSets(Sandbox sandbox) throws Exception {
         NftSet portRanges = NftSet.map(T, "pr", SetType.of(Datatype.INET_SERVICE), SetType.of(Datatype.IPV4_ADDR))
                 .withInterval();
+        NftSet ranges = NftSet.map(T, "ranges", SetType.of(Datatype.INET_PROTO, Datatype.INET_SERVICE),
+                SetType.of(Datatype.IPV4_ADDR)).withInterval();
         assertSameRuleset(sandbox, """
                 table inet jnet {
                   set subnets {
@@ -132,9 +134,15 @@ class NftDifferentialTest {
                     flags interval
                     elements = { 1000-2000 : 10.0.0.1, 3000 : 10.0.0.2 }
                   }
+                  map ranges {
+                    type inet_proto . inet_service : ipv4_addr
+                    flags interval
+                    elements = { tcp . 9000-9010 : 10.233.0.2 }
+                  }
                   chain prerouting {
                     type nat hook prerouting priority dstnat; policy accept;
                     meta l4proto tcp dnat ip to meta l4proto . th dport map @ports
+                    meta l4proto tcp dnat ip to meta l4proto . th dport map @ranges
                   }
                 }
                 """, new NftBatch().addTable(T).addSet(SUBNETS).addSet(PORTS).addSet(portRanges)
@@ -144,9 +152,14 @@ class NftDifferentialTest {
                         addrPort("10.233.0.2", 80)), Element.of(protoPort(Rules.UDP, 53), addrPort("10.233.0.3", 53))))
                 .addElements(portRanges, List.of(Element.range(Bytes.be16(1000), Bytes.be16(2000), addr("10.0.0.1")),
                         Element.of(Bytes.be16(3000), addr("10.0.0.2"))))
+                .addSet(ranges)
+                .addElement(ranges, Element.range(protoPort(Rules.TCP, 9000), protoPort(Rules.TCP, 9010),
+                        addr("10.233.0.2")))
                 .addChain(PREROUTING)
                 .addRule(Rule.in(PREROUTING).add(Rules.l4proto(Rules.TCP))
-                        .add(Rules.dnatByProtoPort(Family.IP, "ports")).build()));
+                        .add(Rules.dnatByProtoPort(Family.IP, "ports")).build())
+                .addRule(Rule.in(PREROUTING).add(Rules.l4proto(Rules.TCP))
+                        .add(Rules.dnatAddressByProtoPort(Family.IP, "ranges")).build()));
     }
 
     @Test

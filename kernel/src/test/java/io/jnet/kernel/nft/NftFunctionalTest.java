@@ -134,6 +134,28 @@ class NftFunctionalTest {
     }
 
     @Test
+    void aPortRangeIsOneIntervalElement(Sandbox sandbox) throws Exception {
+        Topology t = topology(sandbox);
+        NftSet ranges = NftSet.map(T, "ranges", SetType.of(Datatype.INET_PROTO, Datatype.INET_SERVICE),
+                SetType.of(Datatype.IPV4_ADDR)).withInterval();
+        try (Nftables nft = NftablesKernelTest.open(t.host());
+             Listener first = new Listener(sandbox, t.container(), 9000);
+             Listener inside = new Listener(sandbox, t.container(), 9005);
+             Listener beyond = new Listener(sandbox, t.container(), 9011)) {
+            nft.apply(firewall(true).addSet(ranges)
+                    .addElement(ranges, Element.range(protoPort(Rules.TCP, 9000), protoPort(Rules.TCP, 9010),
+                            addr("10.233.0.2")))
+                    .addRule(Rule.in(PREROUTING).add(Rules.fibDaddrLocal()).add(Rules.l4proto(Rules.TCP))
+                            .add(Rules.dnatAddressByProtoPort(Family.IP, ranges.name())).comment("port ranges")
+                            .build()));
+            // each port of the range reaches the same port of the container
+            assertEquals("198.18.0.2", connect(sandbox, t.outside(), "198.18.0.1", 9000).ok().stdout().trim());
+            assertEquals("198.18.0.2", connect(sandbox, t.outside(), "198.18.0.1", 9005).ok().stdout().trim());
+            assertNotEquals(0, connect(sandbox, t.outside(), "198.18.0.1", 9011).exit(), "outside the range");
+        }
+    }
+
+    @Test
     void masqueradeRewritesTheSourceTheOutsideSees(Sandbox sandbox) throws Exception {
         Topology t = topology(sandbox);
         try (Nftables nft = NftablesKernelTest.open(t.host());
