@@ -81,8 +81,10 @@ class NftFunctionalTest {
     /** A TCP listener that answers every connection with the peer address it sees; stopped by its PID. */
     private static final class Listener implements AutoCloseable {
         private final Process process;
+        private final int port;
 
         Listener(Sandbox sandbox, Sandbox.Ns ns, int port) throws IOException, InterruptedException {
+            this.port = port;
             // ip netns exec execs socat, so this process is socat itself
             process = new ProcessBuilder(Sandbox.inCommand(ns, "socat", "TCP-LISTEN:" + port + ",reuseaddr,fork",
                     "SYSTEM:echo $SOCAT_PEERADDR")).redirectErrorStream(true).start();
@@ -96,11 +98,20 @@ class NftFunctionalTest {
             throw new AssertionError("listener on port " + port + " in " + ns.name() + " did not start");
         }
 
+        int port() {
+            return port;
+        }
+
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             process.destroy();
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+            try {
+                if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
                 process.destroyForcibly();
+                Thread.currentThread().interrupt();
             }
         }
     }
@@ -123,7 +134,7 @@ class NftFunctionalTest {
             // DNAT only: the container sees the real client
             assertEquals("198.18.0.2", reached.stdout().trim());
             String conntrack = sandbox.in(t.host(), "conntrack", "-L", "-p", "tcp", "--dport", "8080").stdout();
-            assertTrue(conntrack.contains("src=10.233.0.2") && conntrack.contains("sport=80"), conntrack);
+            assertTrue(conntrack.contains("src=10.233.0.2") && conntrack.contains("sport=" + web.port()), conntrack);
 
             nft.apply(new NftBatch().deleteElement(PUBLISHED, Element.of(WEB.key())));
             assertEquals(List.of(), nft.elements(PUBLISHED));
@@ -149,9 +160,9 @@ class NftFunctionalTest {
                             .add(Rules.dnatAddressByProtoPort(Family.IP, ranges.name())).comment("port ranges")
                             .build()));
             // each port of the range reaches the same port of the container
-            assertEquals("198.18.0.2", connect(sandbox, t.outside(), "198.18.0.1", 9000).ok().stdout().trim());
-            assertEquals("198.18.0.2", connect(sandbox, t.outside(), "198.18.0.1", 9005).ok().stdout().trim());
-            assertNotEquals(0, connect(sandbox, t.outside(), "198.18.0.1", 9011).exit(), "outside the range");
+            assertEquals("198.18.0.2", connect(sandbox, t.outside(), "198.18.0.1", first.port()).ok().stdout().trim());
+            assertEquals("198.18.0.2", connect(sandbox, t.outside(), "198.18.0.1", inside.port()).ok().stdout().trim());
+            assertNotEquals(0, connect(sandbox, t.outside(), "198.18.0.1", beyond.port()).exit(), "outside the range");
         }
     }
 
@@ -162,11 +173,11 @@ class NftFunctionalTest {
              Listener outside = new Listener(sandbox, t.outside(), 9000)) {
             // without masquerade the outside has no route back to the container's subnet
             nft.apply(firewall(false));
-            assertNotEquals(0, connect(sandbox, t.container(), "198.18.0.2", 9000).exit());
+            assertNotEquals(0, connect(sandbox, t.container(), "198.18.0.2", outside.port()).exit());
 
             nft.apply(new NftBatch().destroyTable(T).addTable(T));
             nft.apply(firewall(true));
-            Sandbox.Run reached = connect(sandbox, t.container(), "198.18.0.2", 9000).ok();
+            Sandbox.Run reached = connect(sandbox, t.container(), "198.18.0.2", outside.port()).ok();
             assertEquals("198.18.0.1", reached.stdout().trim());
         }
     }
