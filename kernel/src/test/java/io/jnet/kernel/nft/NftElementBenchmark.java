@@ -41,20 +41,25 @@ class NftElementBenchmark {
                     }
                     nft.apply(new NftBatch().addTable(T).addSet(map).addElements(map, existing));
 
-                    double[] ours = new double[RUNS];
+                    double[] adds = new double[RUNS];
+                    double[] deletes = new double[RUNS];
                     for (int i = -WARMUP; i < RUNS; i++) {
                         Element one = Element.of(protoPort(Rules.UDP, 1 + (i + WARMUP) % 60_000),
                                 addrPort("10.233.9.9", 53));
                         NftBatch add = new NftBatch().addElement(map, one);
+                        NftBatch delete = new NftBatch().deleteElement(map, Element.of(one.key(), one.keyEnd()));
                         long start = System.nanoTime();
                         nft.apply(add);
-                        long took = System.nanoTime() - start;
+                        long added = System.nanoTime();
+                        nft.apply(delete);
+                        long deleted = System.nanoTime();
                         if (i >= 0) {
-                            ours[i] = took / 1e6;
+                            adds[i] = (added - start) / 1e6;
+                            deletes[i] = (deleted - added) / 1e6;
                         }
-                        nft.apply(new NftBatch().deleteElement(map, Element.of(one.key(), one.keyEnd())));
                     }
-                    report.append(line(map.name() + ": jnet batch, add 1", size, ours));
+                    report.append(line(map.name() + ": jnet batch, add 1", size, adds));
+                    report.append(line(map.name() + ": jnet batch, delete 1", size, deletes));
 
                     double[] viaNft = new double[NFT_RUNS];
                     for (int i = 0; i < NFT_RUNS; i++) {
