@@ -299,7 +299,7 @@ public final class Rules {
     }
 
     /** {@code return}. */
-    public static Expr back() {
+    public static Expr returnFromChain() {
         return verdict(Verdict.RETURN);
     }
 

@@ -190,7 +190,7 @@ class NftDifferentialTest {
                         Element.of(Bytes.ifname("br1"), Verdict.DROP),
                         Element.of(Bytes.ifname("br2"), Verdict.goTo("isolation2"))))
                 .addRule(Rule.in(ISOLATION).add(Rules.oifname("br1")).add(Rules.drop()).build())
-                .addRule(Rule.in(ISOLATION).add(Rules.back()).build())
+                .addRule(Rule.in(ISOLATION).add(Rules.returnFromChain()).build())
                 .addRule(Rule.in(isolation2).add(Rules.accept()).build())
                 .addRule(Rule.in(FORWARD).add(Rules.iifnameVmap("vm")).build())
                 .addRule(Rule.in(FORWARD).add(Rules.oifnameVmap("vm")).comment("by output interface").build()));

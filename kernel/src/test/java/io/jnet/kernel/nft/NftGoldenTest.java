@@ -132,7 +132,7 @@ class NftGoldenTest {
         assertMatches("rule-verdicts", batch()
                 .addRule(rule(FORWARD).add(Rules.jump("isolation")).build())
                 .addRule(rule(FORWARD).add(Rules.goTo("isolation")).build())
-                .addRule(rule(ISOLATION).add(Rules.back()).build())
+                .addRule(rule(ISOLATION).add(Rules.returnFromChain()).build())
                 .addRule(rule(FORWARD).add(Rules.drop()).build())
                 .addRule(rule(FORWARD).add(Rules.verdict(Verdict.CONTINUE)).build())
                 .addRule(rule(FORWARD).add(Rules.counter(), Rules.accept()).build()));

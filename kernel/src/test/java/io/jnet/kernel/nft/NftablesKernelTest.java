@@ -52,7 +52,7 @@ class NftablesKernelTest {
         rules.add(Rule.in(FORWARD).add(Rules.saddrIn("subnets", true)).add(Rules.counter(), Rules.drop()).build());
         rules.add(Rule.in(FORWARD).add(Rules.jump("isolation")).build());
         rules.add(Rule.in(ISOLATION).add(Rules.oifname("br1")).add(Rules.goTo("isolation2")).build());
-        rules.add(Rule.in(ISOLATION).add(Rules.back()).build());
+        rules.add(Rule.in(ISOLATION).add(Rules.returnFromChain()).build());
         rules.add(Rule.in(POSTROUTING).add(Rules.iifname("br0")).add(Rules.oifname("br0"))
                 .add(Rules.ctStatus(Rules.CT_STATUS_DNAT)).add(Rules.masquerade()).comment("hairpin").build());
         rules.add(Rule.in(POSTROUTING).add(Rules.saddr(ip("fd00:1::"), 64)).add(Rules.snat(ip("fd00::1"))).build());
