@@ -56,11 +56,12 @@ final class BadAttribute {
     /** The uapi name of a top-level attribute of the messages we send. */
     private static String name(int type, int attr) {
         String[] names = switch (type) {
-            case MSG_NEWTABLE, MSG_DELTABLE, MSG_DESTROYTABLE -> new String[] {"", "NFTA_TABLE_NAME", "NFTA_TABLE_FLAGS"};
+            case MSG_NEWTABLE, MSG_DELTABLE, MSG_DESTROYTABLE ->
+                new String[] {"", "NFTA_TABLE_NAME", "NFTA_TABLE_FLAGS"};
             case MSG_NEWCHAIN, MSG_DELCHAIN, MSG_DESTROYCHAIN -> new String[] {"", "NFTA_CHAIN_TABLE",
                 "NFTA_CHAIN_HANDLE", "NFTA_CHAIN_NAME", "NFTA_CHAIN_HOOK", "NFTA_CHAIN_POLICY", "NFTA_CHAIN_USE",
                 "NFTA_CHAIN_TYPE"};
-            case MSG_NEWRULE, MSG_DELRULE, MSG_DESTROYRULE -> new String[] {"", "NFTA_RULE_TABLE", "NFTA_RULE_CHAIN",
+            case MSG_NEWRULE, MSG_DELRULE -> new String[] {"", "NFTA_RULE_TABLE", "NFTA_RULE_CHAIN",
                 "NFTA_RULE_HANDLE", "NFTA_RULE_EXPRESSIONS", "NFTA_RULE_COMPAT", "NFTA_RULE_POSITION",
                 "NFTA_RULE_USERDATA"};
             case MSG_NEWSET, MSG_DELSET, MSG_DESTROYSET -> new String[] {"", "NFTA_SET_TABLE", "NFTA_SET_NAME",

@@ -165,8 +165,13 @@ public sealed interface Expr {
         public static final int PRESENT = 0x20;
     }
 
-    /** An expression this library does not model, kept as its name and raw NFTA_EXPR_DATA. */
+    /** An expression this library does not model, kept as its name and raw NFTA_EXPR_DATA (whole attributes). */
     record Unknown(String name, Bytes data) implements Expr {
+        public Unknown {
+            if (data.length() % 4 != 0) {
+                throw new IllegalArgumentException("expression data are padded attributes, not " + data);
+            }
+        }
     }
 
     /** NFT_META_* keys that jnet's rules use. */

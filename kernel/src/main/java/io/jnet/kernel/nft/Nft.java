@@ -31,7 +31,6 @@ final class Nft {
     // since Linux 6.3: like DEL, but a missing object is not an error
     static final int MSG_DESTROYTABLE = 26;
     static final int MSG_DESTROYCHAIN = 27;
-    static final int MSG_DESTROYRULE = 28;
     static final int MSG_DESTROYSET = 29;
     static final int MSG_DESTROYSETELEM = 30;
 
@@ -42,10 +41,8 @@ final class Nft {
 
     static final int NFTA_TABLE_NAME = 1;
     static final int NFTA_TABLE_FLAGS = 2;
-    static final int NFTA_TABLE_HANDLE = 4;
 
     static final int NFTA_CHAIN_TABLE = 1;
-    static final int NFTA_CHAIN_HANDLE = 2;
     static final int NFTA_CHAIN_NAME = 3;
     static final int NFTA_CHAIN_HOOK = 4;
     static final int NFTA_CHAIN_POLICY = 5;
@@ -67,7 +64,6 @@ final class Nft {
     static final int NFTA_SET_DESC = 9;
     static final int NFTA_SET_ID = 10;
     static final int NFTA_SET_USERDATA = 13;
-    static final int NFTA_SET_HANDLE = 16;
 
     static final int NFTA_SET_DESC_CONCAT = 2;
     static final int NFTA_SET_FIELD_LEN = 1;

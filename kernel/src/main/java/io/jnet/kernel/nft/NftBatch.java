@@ -230,7 +230,8 @@ public final class NftBatch {
         for (int from = 0; from < elements.size(); from += ELEMENTS_PER_MESSAGE) {
             List<Element> chunk = elements.subList(from, Math.min(elements.size(), from + ELEMENTS_PER_MESSAGE));
             List<NftCodec.Wire> wire = NftCodec.toWire(set, chunk, adding);
-            int seq = NftCodec.setElems(w, msg, set, wire, adding ? ids.of(set.table(), set.name()) : OptionalInt.empty());
+            OptionalInt setId = adding ? ids.of(set.table(), set.name()) : OptionalInt.empty();
+            int seq = NftCodec.setElems(w, msg, set, wire, setId);
             what.put(seq, verb + " " + describe(chunk) + " of " + set);
         }
     }

@@ -475,7 +475,7 @@ final class NftCodec {
     }
 
     static void getTable(NlWriter w, Table table) {
-        w.begin(type(MSG_GETTABLE), Nl.F_REQUEST | Nl.F_ACK);
+        w.begin(type(MSG_GETTABLE), Nl.F_REQUEST);
         nfgenmsg(w, table.family().wire, 0);
         w.attrString(NFTA_TABLE_NAME, table.name());
     }
@@ -484,6 +484,13 @@ final class NftCodec {
         w.begin(type(MSG_GETCHAIN), Nl.F_REQUEST | Nl.F_DUMP);
         nfgenmsg(w, table.family().wire, 0);
         w.attrString(NFTA_CHAIN_TABLE, table.name());
+    }
+
+    static void getChain(NlWriter w, Table table, String name) {
+        w.begin(type(MSG_GETCHAIN), Nl.F_REQUEST);
+        nfgenmsg(w, table.family().wire, 0);
+        w.attrString(NFTA_CHAIN_TABLE, table.name());
+        w.attrString(NFTA_CHAIN_NAME, name);
     }
 
     static void getRules(NlWriter w, Table table, Optional<String> chain) {
@@ -500,7 +507,7 @@ final class NftCodec {
     }
 
     static void getSet(NlWriter w, Table table, String name) {
-        w.begin(type(MSG_GETSET), Nl.F_REQUEST | Nl.F_ACK);
+        w.begin(type(MSG_GETSET), Nl.F_REQUEST);
         nfgenmsg(w, table.family().wire, 0);
         w.attrString(NFTA_SET_TABLE, table.name());
         w.attrString(NFTA_SET_NAME, name);
@@ -511,6 +518,17 @@ final class NftCodec {
         nfgenmsg(w, set.table().family().wire, 0);
         w.attrString(NFTA_SET_ELEM_LIST_TABLE, set.table().name());
         w.attrString(NFTA_SET_ELEM_LIST_SET, set.name());
+    }
+
+    static void getGeneration(NlWriter w) {
+        w.begin(type(MSG_GETGEN), Nl.F_REQUEST);
+        nfgenmsg(w, AF_UNSPEC, 0);
+    }
+
+    /** The nfgenmsg res_id of a reply: nf_tables puts the ruleset generation's low 16 bits there. */
+    static int resId(NlMessage m) {
+        ByteBuffer p = m.payload();
+        return ((p.get(2) & 0xff) << 8) | (p.get(3) & 0xff);
     }
 
     // ---- decoders
@@ -728,7 +746,8 @@ final class NftCodec {
     static List<Element> fromWire(NftSet set, List<Wire> wire) {
         List<Element> out = new ArrayList<>();
         List<Wire> sorted = new ArrayList<>(wire);
-        sorted.sort(Comparator.comparing(Wire::key));
+        // where one range ends exactly where the next starts, the end sorts first
+        sorted.sort(Comparator.comparing(Wire::key).thenComparing(w -> !w.intervalEnd()));
         if (!set.isRangePairs()) {
             for (Wire w : sorted) {
                 out.add(new Element(w.key(), w.keyEnd().orElse(w.key()), w.data()));

@@ -14,13 +14,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * nf_tables over one NETLINK_NETFILTER socket, and so in one network namespace: {@link #open()} uses the caller's,
  * {@code new Nftables(netns.openSocket(NetlinkSocket.NETLINK_NETFILTER))} another's. Changes go in
- * {@link NftBatch}es, each one atomic; the rest reads the ruleset back.
+ * {@link NftBatch}es, each one atomic; the rest reads the ruleset back. Like its socket, one instance serves one
+ * thread at a time.
  */
 public final class Nftables implements AutoCloseable {
+
+    private static final int MAX_DUMP_ATTEMPTS = 10;
 
     private final NetlinkSocket socket;
     private Boolean destroySupported;
@@ -121,10 +125,30 @@ public final class Nftables implements AutoCloseable {
                 || op instanceof NftBatch.DeleteElements e && e.destroy();
     }
 
+    /**
+     * A dump that saw one generation of the ruleset. A dump spans several reads, and nf_tables does not flag every
+     * dump that a commit interrupts (a set's elements shift under a resumed dump), but every reply carries the
+     * generation it was written in: the dump is repeated until all its replies carry the generation that is current
+     * after it.
+     */
+    private List<NlMessage> dump(Consumer<NlWriter> request, String what) throws ErrnoException {
+        for (int attempt = 0; attempt < MAX_DUMP_ATTEMPTS; attempt++) {
+            List<NlMessage> replies = socket.dump(request, what);
+            NlWriter w = socket.writer();
+            NftCodec.getGeneration(w);
+            int generation = NftCodec.resId(socket.get(w, "get nf_tables generation"));
+            if (replies.stream().allMatch(m -> NftCodec.resId(m) == generation)) {
+                return replies;
+            }
+        }
+        throw new ErrnoException(what + ": the ruleset changed during " + MAX_DUMP_ATTEMPTS + " dumps in a row",
+                Errno.EAGAIN);
+    }
+
     /** Every table of every family. */
     public List<Table> tables() throws ErrnoException {
         List<Table> out = new ArrayList<>();
-        for (NlMessage m : socket.dump(NftCodec::getTables, "list nf_tables tables")) {
+        for (NlMessage m : dump(NftCodec::getTables, "list nf_tables tables")) {
             out.add(NftCodec.decodeTable(m));
         }
         return out;
@@ -146,14 +170,23 @@ public final class Nftables implements AutoCloseable {
 
     public List<Chain> chains(Table table) throws ErrnoException {
         List<Chain> out = new ArrayList<>();
-        for (NlMessage m : socket.dump(w -> NftCodec.getChains(w, table), "list chains of table " + table)) {
+        for (NlMessage m : dump(w -> NftCodec.getChains(w, table), "list chains of table " + table)) {
             out.add(NftCodec.decodeChain(m));
         }
         return out;
     }
 
     public Optional<Chain> chain(Table table, String name) throws ErrnoException {
-        return chains(table).stream().filter(c -> c.name().equals(name)).findFirst();
+        NlWriter w = socket.writer();
+        NftCodec.getChain(w, table, name);
+        try {
+            return Optional.of(NftCodec.decodeChain(socket.get(w, "get chain " + table + " " + name)));
+        } catch (ErrnoException e) {
+            if (e.isNotFound()) {
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
 
     /** The rules of every chain of the table, chain by chain in order. */
@@ -168,7 +201,7 @@ public final class Nftables implements AutoCloseable {
     private List<ListedRule> rules(Table table, Optional<String> chain) throws ErrnoException {
         List<ListedRule> out = new ArrayList<>();
         String what = "list rules of " + chain.map(c -> "chain " + table + " " + c).orElse("table " + table);
-        for (NlMessage m : socket.dump(w -> NftCodec.getRules(w, table, chain), what)) {
+        for (NlMessage m : dump(w -> NftCodec.getRules(w, table, chain), what)) {
             out.add(NftCodec.decodeRule(m));
         }
         return out;
@@ -177,7 +210,7 @@ public final class Nftables implements AutoCloseable {
     /** The named sets and maps of the table (not the anonymous sets that nft makes for inline {@code { ... }}). */
     public List<NftSet> sets(Table table) throws ErrnoException {
         List<NftSet> out = new ArrayList<>();
-        for (NlMessage m : socket.dump(w -> NftCodec.getSets(w, table), "list sets of table " + table)) {
+        for (NlMessage m : dump(w -> NftCodec.getSets(w, table), "list sets of table " + table)) {
             if (!NftCodec.isAnonymous(m)) {
                 out.add(NftCodec.decodeSet(m));
             }
@@ -204,7 +237,7 @@ public final class Nftables implements AutoCloseable {
      */
     public List<Element> elements(NftSet set) throws ErrnoException {
         List<NftCodec.Wire> wire = new ArrayList<>();
-        for (NlMessage m : socket.dump(w -> NftCodec.getElements(w, set), "list elements of " + set)) {
+        for (NlMessage m : dump(w -> NftCodec.getElements(w, set), "list elements of " + set)) {
             wire.addAll(NftCodec.decodeWire(m));
         }
         return NftCodec.fromWire(set, wire);

@@ -225,6 +225,20 @@ public final class Rules {
     }
 
     /**
+     * {@code dnat ip to meta l4proto . th dport map @map} (or {@code dnat ip6}) for a map of
+     * {@code inet_proto . inet_service : ipv4_addr} (or {@code ipv6_addr}): only the address changes, so a range
+     * of ports published as one interval element keeps each port's number. (nft adds a byteorder expression for
+     * the one-byte protocol in an interval key, which changes nothing and which nft lists the same way.)
+     */
+    public static List<Expr> dnatAddressByProtoPort(Family family, String map) {
+        return List.of(new Meta(MetaKey.L4PROTO, Reg.R1),
+                new Payload(PayloadBase.TRANSPORT, TH_DPORT, 2, Reg.atOffset(4)),
+                new MapLookup(Reg.R1, map, Reg.R1),
+                new Nat(NatType.DNAT, family, Optional.of(Reg.R1), Optional.empty(), Optional.empty(),
+                        Optional.empty(), 0));
+    }
+
+    /**
      * {@code dnat ip to ip daddr . meta l4proto . th dport map @map} (or the ip6 form) for a map of
      * {@code ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service}: ports published on one host address.
      */
@@ -285,7 +299,7 @@ public final class Rules {
     }
 
     /** {@code return}. */
-    public static Expr back() {
+    public static Expr returnFromChain() {
         return verdict(Verdict.RETURN);
     }
 

@@ -119,8 +119,8 @@ class NftCodecTest {
                 Element.of(protoPort(Rules.TCP, 8080), addrPort("10.233.0.2", 80)),
                 Element.of(protoPort(Rules.UDP, 53), addrPort("10.233.0.3", 53))));
         assertElementsRoundTrip(SUBNETS, List.of(Element.prefix(addr("0.0.0.0"), 8),
-                Element.prefix(addr("10.233.0.0"), 24), Element.of(addr("10.233.5.1")),
-                Element.prefix(addr("255.0.0.0"), 8)));
+                Element.prefix(addr("10.233.0.0"), 24), Element.prefix(addr("10.233.1.0"), 24),
+                Element.of(addr("10.233.5.1")), Element.of(addr("10.233.5.2")), Element.prefix(addr("255.0.0.0"), 8)));
         assertElementsRoundTrip(PORTS, List.of(Element.range(protoPort(Rules.TCP, 8000), protoPort(Rules.TCP, 8010),
                 addrPort("10.233.0.2", 80)), Element.of(protoPort(Rules.UDP, 9), addrPort("10.233.0.2", 9))));
         assertElementsRoundTrip(VM, List.of(Element.of(Bytes.ifname("br0"), Verdict.jump("isolation")),

@@ -51,7 +51,8 @@ class NftGoldenTest {
     void destroyWithoutKernelSupportIsAddThenDelete() {
         List<Golden.Msg> fallback = Golden.encode(batch().destroyTable(T), false);
         List<Golden.Msg> nft = Golden.load("table-destroy-fallback");
-        assertEquals(nft.stream().map(Golden.Msg::payload).toList(), fallback.stream().map(Golden.Msg::payload).toList());
+        assertEquals(nft.stream().map(Golden.Msg::payload).toList(),
+                fallback.stream().map(Golden.Msg::payload).toList());
 
         NftBatch elements = batch().destroyElements(DNAT4,
                 List.of(Element.of(protoPort(Rules.TCP, 8080), addrPort("10.233.0.2", 80))));
@@ -131,7 +132,7 @@ class NftGoldenTest {
         assertMatches("rule-verdicts", batch()
                 .addRule(rule(FORWARD).add(Rules.jump("isolation")).build())
                 .addRule(rule(FORWARD).add(Rules.goTo("isolation")).build())
-                .addRule(rule(ISOLATION).add(Rules.back()).build())
+                .addRule(rule(ISOLATION).add(Rules.returnFromChain()).build())
                 .addRule(rule(FORWARD).add(Rules.drop()).build())
                 .addRule(rule(FORWARD).add(Rules.verdict(Verdict.CONTINUE)).build())
                 .addRule(rule(FORWARD).add(Rules.counter(), Rules.accept()).build()));

@@ -11,8 +11,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.jnet.kernel.nft.Fixtures.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -49,7 +52,7 @@ class NftablesKernelTest {
         rules.add(Rule.in(FORWARD).add(Rules.saddrIn("subnets", true)).add(Rules.counter(), Rules.drop()).build());
         rules.add(Rule.in(FORWARD).add(Rules.jump("isolation")).build());
         rules.add(Rule.in(ISOLATION).add(Rules.oifname("br1")).add(Rules.goTo("isolation2")).build());
-        rules.add(Rule.in(ISOLATION).add(Rules.back()).build());
+        rules.add(Rule.in(ISOLATION).add(Rules.returnFromChain()).build());
         rules.add(Rule.in(POSTROUTING).add(Rules.iifname("br0")).add(Rules.oifname("br0"))
                 .add(Rules.ctStatus(Rules.CT_STATUS_DNAT)).add(Rules.masquerade()).comment("hairpin").build());
         rules.add(Rule.in(POSTROUTING).add(Rules.saddr(ip("fd00:1::"), 64)).add(Rules.snat(ip("fd00::1"))).build());
@@ -74,7 +77,8 @@ class NftablesKernelTest {
         everyRule().forEach(b::addRule);
         b.addElements(DNAT4, List.of(Element.of(protoPort(Rules.TCP, 8080), addrPort("10.233.0.2", 80)),
                 Element.of(protoPort(Rules.UDP, 53), addrPort("10.233.0.3", 53))));
-        b.addElements(SUBNETS, List.of(Element.prefix(addr("10.233.0.0"), 24), Element.of(addr("10.233.5.1"))));
+        b.addElements(SUBNETS, List.of(Element.prefix(addr("10.233.0.0"), 24), Element.prefix(addr("10.233.1.0"), 24),
+                Element.of(addr("10.233.5.1"))));
         b.addElement(PORTS, Element.range(protoPort(Rules.TCP, 8000), protoPort(Rules.TCP, 8010),
                 addrPort("10.233.0.2", 80)));
         b.addElements(VM, List.of(Element.of(Bytes.ifname("br0"), Verdict.jump("isolation")),
@@ -110,8 +114,8 @@ class NftablesKernelTest {
 
             assertEquals(List.of(Element.of(protoPort(Rules.TCP, 8080), addrPort("10.233.0.2", 80)),
                     Element.of(protoPort(Rules.UDP, 53), addrPort("10.233.0.3", 53))), nft.elements(DNAT4));
-            assertEquals(List.of(Element.prefix(addr("10.233.0.0"), 24), Element.of(addr("10.233.5.1"))),
-                    nft.elements(SUBNETS));
+            assertEquals(List.of(Element.prefix(addr("10.233.0.0"), 24), Element.prefix(addr("10.233.1.0"), 24),
+                    Element.of(addr("10.233.5.1"))), nft.elements(SUBNETS));
             assertEquals(List.of(Element.range(protoPort(Rules.TCP, 8000), protoPort(Rules.TCP, 8010),
                     addrPort("10.233.0.2", 80))), nft.elements(PORTS));
             assertEquals(List.of(Element.of(Bytes.ifname("br0"), Verdict.jump("isolation")),
@@ -119,14 +123,14 @@ class NftablesKernelTest {
         }
         // the oracle: nft reads the same ruleset, with comments and typed elements
         String listed = sandbox.in(ns, "nft", "list", "ruleset").ok().stdout();
-        assertTrue(listed.contains("iifname \"br0\" oifname != \"br0\" ip saddr 10.233.0.0/24 masquerade comment \"masq br0\""),
-                listed);
-        assertTrue(listed.contains("fib daddr type local dnat ip to meta l4proto . th dport map @dnat4 comment \"published ports\""),
-                listed);
+        assertTrue(listed.contains("iifname \"br0\" oifname != \"br0\" ip saddr 10.233.0.0/24 masquerade"
+                + " comment \"masq br0\""), listed);
+        assertTrue(listed.contains("fib daddr type local dnat ip to meta l4proto . th dport map @dnat4"
+                + " comment \"published ports\""), listed);
         assertTrue(listed.contains("tcp . 8080 : 10.233.0.2 . 80"), listed);
         assertTrue(listed.contains("tcp . 8000-8010 : 10.233.0.2 . 80"), listed);
         assertTrue(listed.contains("\"br0\" : jump isolation"), listed);
-        assertTrue(listed.contains("elements = { 10.233.0.0/24, 10.233.5.1 }"), listed);
+        assertTrue(listed.contains("elements = { 10.233.0.0/24, 10.233.1.0/24,"), listed);
         assertTrue(listed.contains("ct state established,related accept"), listed);
     }
 
@@ -281,8 +285,8 @@ class NftablesKernelTest {
             nft.apply(Fixtures.base().addElements(DNAT4, elements));
             assertEquals(elements, nft.elements(DNAT4));
         }
-        String count = sandbox.in(ns, "sh", "-c", "nft list map inet jnet dnat4 | grep -o ': 10.233.0.2 . [0-9]*' | wc -l")
-                .ok().stdout().trim();
+        String count = sandbox.in(ns, "sh", "-c",
+                "nft list map inet jnet dnat4 | grep -o ': 10.233.0.2 . [0-9]*' | wc -l").ok().stdout().trim();
         assertEquals("5000", count);
     }
 
@@ -300,5 +304,46 @@ class NftablesKernelTest {
             assertTrue(exists);
         }
         assertTrue(sandbox.in(ns, "nft", "list", "tables").ok().stdout().contains("table inet jnet"));
+    }
+
+    @Test
+    void elementDumpsThatRaceChangesAreConsistent(Sandbox sandbox) throws Exception {
+        Sandbox.Ns ns = sandbox.namespace("nft");
+        List<Element> base = new ArrayList<>();
+        for (int port = 1; port <= 3000; port++) {
+            base.add(Element.of(protoPort(Rules.TCP, port), addrPort("10.233.0.2", port)));
+        }
+        Element churn = Element.of(protoPort(Rules.UDP, 1), addrPort("10.233.0.3", 1));
+        try (Nftables reader = open(ns); Nftables writer = open(ns)) {
+            reader.apply(Fixtures.base().addElements(DNAT4, base));
+            AtomicBoolean stop = new AtomicBoolean();
+            CompletableFuture<Integer> changes = CompletableFuture.supplyAsync(() -> {
+                int n = 0;
+                try {
+                    while (!stop.get()) {
+                        writer.apply(new NftBatch().addElement(DNAT4, churn));
+                        writer.apply(new NftBatch().deleteElement(DNAT4, Element.of(churn.key())));
+                        n += 2;
+                        Thread.sleep(5);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                return n;
+            });
+            try {
+                for (int i = 0; i < 40; i++) {
+                    List<Element> seen = reader.elements(DNAT4);
+                    List<Element> withoutChurn = seen.stream().filter(e -> !e.equals(churn)).toList();
+                    // a dump resumed after a commit repeats or skips elements: not a snapshot
+                    assertTrue(withoutChurn.equals(base) && seen.size() - withoutChurn.size() <= 1, "dump " + i
+                            + " is not a snapshot: " + seen.size() + " elements, "
+                            + new HashSet<>(seen).size() + " distinct");
+                }
+            } finally {
+                stop.set(true);
+            }
+            assertTrue(changes.get() > 0);
+        }
     }
 }
