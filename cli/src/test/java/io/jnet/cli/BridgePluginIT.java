@@ -171,8 +171,11 @@ class BridgePluginIT {
             assertFalse(t.ping(b, "10.233.13.2"), "icc=false: b must not reach a directly");
             assertEquals(Topology.OUTSIDE_IP, t.connect(t.outside, "tcp", Topology.HOST_IP, 8080),
                     "icc=false: published ports still answer");
-            assertEquals(Topology.HOST_IP, t.connect(other, "tcp", Topology.HOST_IP, 8080),
+            // other networks come masqueraded to this network's gateway
+            assertEquals("10.233.13.1", t.connect(other, "tcp", Topology.HOST_IP, 8080),
                     "icc=false: published ports answer containers of other networks");
+            assertEquals("10.233.13.1", t.connect(b, "tcp", Topology.HOST_IP, 8080),
+                    "icc=false: published ports answer containers of the same network, through the host");
             assertFalse(t.ping(other, "10.233.13.2"), "networks are isolated from each other");
             assertEquals("", t.connect(other, "tcp", "10.233.13.2", 80), "networks are isolated from each other");
             assertTrue(t.ping(internal, "10.233.15.1"), "an internal network reaches its gateway");

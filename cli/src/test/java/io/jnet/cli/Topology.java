@@ -97,12 +97,15 @@ final class Topology implements AutoCloseable {
         throw new AssertionError("socat did not start listening on " + proto + "/" + port + " in " + ns.name());
     }
 
-    /** Connects from a namespace and returns what the server answered (the client address it saw), or "" on failure. */
+    /**
+     * Connects from a namespace and returns what the server answered (the client address it saw), or "" on failure.
+     * After its input ends, socat waits up to 3 s for the answer (the default half second is too short under load).
+     */
     String connect(Sandbox.Ns from, String proto, String address, int port) {
         String target = (proto.equals("udp") ? "UDP:" : "TCP:") + (address.contains(":") ? "[" + address + "]" : address)
                 + ":" + port;
         Sandbox.Run r = Sandbox.run(Map.of(), "hello\n".getBytes(StandardCharsets.US_ASCII),
-                Sandbox.inCommand(from, "timeout", "5", "socat", "-T2", "-", target + (proto.equals("tcp") ? ",connect-timeout=2" : "")));
+                Sandbox.inCommand(from, "timeout", "6", "socat", "-t3", "-T3", "-", target + (proto.equals("tcp") ? ",connect-timeout=2" : "")));
         String out = r.stdout().strip().replace("[", "").replace("]", "");
         if (out.isEmpty()) {
             return out;
