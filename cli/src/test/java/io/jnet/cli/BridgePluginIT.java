@@ -139,7 +139,7 @@ class BridgePluginIT {
             assertEquals(Topology.OUTSIDE_IP, t.connect(t.outside, "udp", Topology.HOST_IP, 5353));
             // a host-IP-specific mapping answers on that IP only
             assertEquals(Topology.OUTSIDE_IP, t.connect(t.outside, "tcp", Topology.HOST_IP, 9090));
-            assertEquals("", t.connect(b, "tcp", "10.233.12.1", 9090), "9090 is published on 198.18.0.1 only");
+            assertTrue(t.unreachable(b, "tcp", "10.233.12.1", 9090), "9090 is published on 198.18.0.1 only");
             // hairpin: a container reaches its own and a sibling's published port through the host's address
             assertTrue(t.connect(a, "tcp", Topology.HOST_IP, 8080).startsWith("10.233.12."), "hairpin to itself");
             assertTrue(t.connect(b, "tcp", Topology.HOST_IP, 8080).startsWith("10.233.12."), "hairpin from a sibling");
@@ -177,9 +177,9 @@ class BridgePluginIT {
             assertEquals("10.233.13.1", t.connect(b, "tcp", Topology.HOST_IP, 8080),
                     "icc=false: published ports answer containers of the same network, through the host");
             assertFalse(t.ping(other, "10.233.13.2"), "networks are isolated from each other");
-            assertEquals("", t.connect(other, "tcp", "10.233.13.2", 80), "networks are isolated from each other");
+            assertTrue(t.unreachable(other, "tcp", "10.233.13.2", 80), "networks are isolated from each other");
             assertTrue(t.ping(internal, "10.233.15.1"), "an internal network reaches its gateway");
-            assertEquals("", t.connect(internal, "tcp", Topology.OUTSIDE_IP, 7000), "an internal network has no egress");
+            assertTrue(t.unreachable(internal, "tcp", Topology.OUTSIDE_IP, 7000), "an internal network has no egress");
             assertFalse(t.ping(internal, Topology.OUTSIDE_IP), "an internal network has no egress");
             assertEquals(Topology.HOST_IP, t.connect(other, "tcp", Topology.OUTSIDE_IP, 7000));
         }
@@ -284,5 +284,59 @@ class BridgePluginIT {
     @SuppressWarnings("unchecked")
     static List<Map<String, Object>> list(Map<String, Object> json, String key) {
         return (List<Map<String, Object>>) json.get(key);
+    }
+
+    @Test
+    void gcRemovesWhatIsNotValidAndStatusReportsExhaustion(Sandbox sandbox) throws Exception {
+        try (Topology t = new Topology(sandbox)) {
+            Sandbox.Ns a = t.container("a");
+            Sandbox.Ns b = t.container("b");
+            // a /30 has room for two containers after the gateway
+            String net = "[[{\"subnet\":\"10.233.19.0/29\",\"rangeEnd\":\"10.233.19.3\"}]]";
+            String conf = conf("1.1.0", "n1", "jt0", net, ports(port("tcp", 8080, 80, null)));
+            assertEquals(0, t.cni("jnet-bridge", "ADD", "a", a, "eth0", conf).exit());
+            assertEquals(0, t.cni("jnet-bridge", "STATUS", null, null, null, conf).exit(), "one address is left");
+            assertEquals(0, t.cni("jnet-bridge", "ADD", "b", b, "eth0",
+                    conf("1.1.0", "n1", "jt0", net, "")).exit());
+            Launchers.Call full = t.cni("jnet-bridge", "STATUS", null, null, null, conf);
+            assertEquals(1, full.exit(), full.stdout());
+            assertEquals(50L, ((Number) full.get("code")).longValue(), full.stdout());
+
+            String gc = conf.substring(0, conf.length() - 1)
+                    + ",\"cni.dev/valid-attachments\":[{\"containerID\":\"b\",\"ifname\":\"eth0\"}]}";
+            Launchers.Call collected = t.cni("jnet-bridge", "GC", null, null, null, gc);
+            assertEquals(0, collected.exit(), collected.stdout() + collected.stderr());
+            assertFalse(t.rulesetText().contains("10.233.19.2"), "a's map element is gone");
+            String links = t.sandbox.in(t.host, "ip", "-j", "link").ok().stdout();
+            assertFalse(links.contains(BridgeNames.hostVeth("n1", "a", "eth0")), "a's veth is gone");
+            assertTrue(links.contains(BridgeNames.hostVeth("n1", "b", "eth0")), "b's veth stays");
+            assertTrue(t.ping(b, "10.233.19.1"), "b still works");
+            assertEquals(0, t.cni("jnet-bridge", "STATUS", null, null, null, conf).exit(), "a's address is free again");
+        }
+    }
+
+    @Test
+    void theReferencePortmapPluginChainsAfterJnetBridge(Sandbox sandbox) throws Exception {
+        try (Topology t = new Topology(sandbox)) {
+            Sandbox.Ns a = t.container("a");
+            String bridge = conf("1.0.0", "chain", "jt0", v4("10.233.20.0/24"), "");
+            Launchers.Call add = t.cni("jnet-bridge", "ADD", "a", a, "eth0", bridge);
+            assertEquals(0, add.exit(), add.stdout() + add.stderr());
+            String portmap = "{\"cniVersion\":\"1.0.0\",\"name\":\"chain\",\"type\":\"portmap\","
+                    + "\"runtimeConfig\":{\"portMappings\":[" + port("tcp", 8088, 80, null) + "]},"
+                    + "\"prevResult\":" + add.stdout().strip() + "}";
+            Sandbox.Run pm = t.sandbox.run(Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", "a", "CNI_NETNS", a.path(),
+                    "CNI_IFNAME", "eth0", "CNI_PATH", "/usr/lib/cni"), portmap.getBytes(),
+                    Sandbox.inCommand(t.host, "/usr/lib/cni/portmap"));
+            assertEquals(0, pm.exit(), pm.stdout() + pm.stderr());
+            t.serve(a, "tcp", 80);
+            assertEquals(Topology.OUTSIDE_IP, t.connect(t.outside, "tcp", Topology.HOST_IP, 8088),
+                    "portmap's DNAT reaches the container that jnet-bridge attached");
+            Sandbox.Run pmDel = t.sandbox.run(Map.of("CNI_COMMAND", "DEL", "CNI_CONTAINERID", "a", "CNI_NETNS",
+                    a.path(), "CNI_IFNAME", "eth0", "CNI_PATH", "/usr/lib/cni"), portmap.getBytes(),
+                    Sandbox.inCommand(t.host, "/usr/lib/cni/portmap"));
+            assertEquals(0, pmDel.exit(), pmDel.stdout() + pmDel.stderr());
+            assertEquals(0, t.cni("jnet-bridge", "DEL", "a", a, "eth0", bridge).exit());
+        }
     }
 }

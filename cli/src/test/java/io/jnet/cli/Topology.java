@@ -75,12 +75,15 @@ final class Topology implements AutoCloseable {
         return Launchers.call(host, plugin, env, conf);
     }
 
-    /** A TCP (or UDP) server in a namespace that answers every client with the address it saw the client come from. */
+    /**
+     * A TCP (or UDP) server in a namespace that answers every client's first line with the address it saw the client
+     * come from. It reads before it answers: closing with unread input would reset the connection and lose the answer.
+     */
     void serve(Sandbox.Ns ns, String proto, int port) {
         String listen = proto.equals("udp") ? "UDP6-RECVFROM:" + port + ",ipv6only=0,fork,reuseaddr"
                 : "TCP6-LISTEN:" + port + ",ipv6only=0,fork,reuseaddr";
         try {
-            Process p = new ProcessBuilder(Sandbox.inCommand(ns, "socat", listen, "SYSTEM:echo $SOCAT_PEERADDR"))
+            Process p = new ProcessBuilder(Sandbox.inCommand(ns, "socat", listen, "SYSTEM:read line; echo $SOCAT_PEERADDR"))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             servers.add(p);
         } catch (IOException e) {
@@ -98,14 +101,31 @@ final class Topology implements AutoCloseable {
     }
 
     /**
-     * Connects from a namespace and returns what the server answered (the client address it saw), or "" on failure.
-     * After its input ends, socat waits up to 3 s for the answer (the default half second is too short under load).
+     * Connects from a namespace and returns what the server answered (the client address it saw), or "" when three
+     * tries got no answer (a loaded machine can lose a first SYN or datagram to neighbour resolution).
      */
     String connect(Sandbox.Ns from, String proto, String address, int port) {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            String answer = once(from, proto, address, port, 3);
+            if (!answer.isEmpty()) {
+                return answer;
+            }
+        }
+        return "";
+    }
+
+    /** True when one connection attempt (2 s) gets no answer: for what must be unreachable. */
+    boolean unreachable(Sandbox.Ns from, String proto, String address, int port) {
+        return once(from, proto, address, port, 2).isEmpty();
+    }
+
+    private String once(Sandbox.Ns from, String proto, String address, int port, int seconds) {
         String target = (proto.equals("udp") ? "UDP:" : "TCP:") + (address.contains(":") ? "[" + address + "]" : address)
-                + ":" + port;
+                + ":" + port + (proto.equals("tcp") ? ",connect-timeout=" + seconds : "");
+        // after its input ends, socat waits this long for the answer (its default half second is too short)
         Sandbox.Run r = Sandbox.run(Map.of(), "hello\n".getBytes(StandardCharsets.US_ASCII),
-                Sandbox.inCommand(from, "timeout", "6", "socat", "-t3", "-T3", "-", target + (proto.equals("tcp") ? ",connect-timeout=2" : "")));
+                Sandbox.inCommand(from, "timeout", String.valueOf(2 * seconds + 1), "socat", "-t" + seconds,
+                        "-T" + seconds, "-", target));
         String out = r.stdout().strip().replace("[", "").replace("]", "");
         if (out.isEmpty()) {
             return out;
