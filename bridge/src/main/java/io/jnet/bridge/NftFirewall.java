@@ -1,6 +1,7 @@
 package io.jnet.bridge;
 
 import io.jnet.cni.IpPrefix;
+import io.jnet.kernel.conntrack.Conntrack;
 import io.jnet.kernel.netlink.NetlinkException;
 import io.jnet.kernel.nft.Bytes;
 import io.jnet.kernel.nft.Chain;
@@ -119,6 +120,34 @@ final class NftFirewall implements Firewall {
             }
             throw e;
         }
+        flushUdp(publication);
+    }
+
+    /**
+     * A UDP flow to a host port that started before the port was published (or was DNAT'd to a container that is
+     * gone) keeps its conntrack entry as long as packets keep coming, and with it the old translation; deleting the
+     * entries makes the next packet take the current mapping.
+     */
+    private static void flushUdp(Publication publication) throws IOException {
+        List<PortMapping> udp = new ArrayList<>();
+        for (PortMapping p : publication.ports()) {
+            if (p.protocolNumber() == Rules.UDP) {
+                udp.add(p);
+            }
+        }
+        if (udp.isEmpty()) {
+            return;
+        }
+        try (Conntrack ct = Conntrack.open()) {
+            for (PortMapping p : udp) {
+                for (InetAddress a : publication.addresses()) {
+                    if (p.appliesTo(a instanceof Inet4Address)) {
+                        ct.flush(a instanceof Inet4Address ? Conntrack.AF_INET : Conntrack.AF_INET6, Rules.UDP,
+                                p.hostPort());
+                    }
+                }
+            }
+        }
     }
 
     @Override
@@ -131,6 +160,7 @@ final class NftFirewall implements Firewall {
             batch.destroyElements(entry.getKey(), entry.getValue());
         }
         nft.apply(batch);
+        flushUdp(publication);
     }
 
     @Override

@@ -339,4 +339,27 @@ class BridgePluginIT {
             assertEquals(0, t.cni("jnet-bridge", "DEL", "a", a, "eth0", bridge).exit());
         }
     }
+
+    @Test
+    void aUdpFlowThatStartedBeforeThePortWasPublishedIsRedirected(Sandbox sandbox) throws Exception {
+        try (Topology t = new Topology(sandbox)) {
+            Sandbox.Ns a = t.container("a");
+            Sandbox.Ns b = t.container("b");
+            String net = v4("10.233.21.0/24");
+            assertEquals(0, t.cni("jnet-bridge", "ADD", "b", b, "eth0", conf("1.1.0", "n1", "jt0", net, "")).exit());
+            // the outside talks to 198.18.0.1:5400 before anything listens: the host tracks that flow un-NAT'd
+            t.serve(t.host, "udp", 5400);
+            assertEquals(Topology.OUTSIDE_IP, t.udpFrom(t.outside, 40000, Topology.HOST_IP, 5400));
+            t.serve(a, "udp", 5400);
+            assertEquals(0, t.cni("jnet-bridge", "ADD", "a", a, "eth0", conf("1.1.0", "n1", "jt0", net,
+                    ports(port("udp", 5400, 5400, null)))).exit());
+            // same flow, now published: it must reach the container, whose answer says it saw the outside
+            String seen = t.sandbox.in(t.host, "conntrack", "-L", "-p", "udp", "--orig-port-dst", "5400").stdout();
+            assertFalse(seen.contains("dst=198.18.0.1 sport=40000 dport=5400 src=198.18.0.1"),
+                    "the pre-publication entry was flushed: " + seen);
+            assertEquals(Topology.OUTSIDE_IP, t.udpFrom(t.outside, 40000, Topology.HOST_IP, 5400));
+            assertTrue(t.sandbox.in(t.host, "conntrack", "-L", "-p", "udp", "--orig-port-dst", "5400").stdout()
+                    .contains("src=10.233.21."), "the flow is DNAT'd to the container now");
+        }
+    }
 }

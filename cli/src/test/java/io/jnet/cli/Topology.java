@@ -119,7 +119,12 @@ final class Topology implements AutoCloseable {
         return once(from, proto, address, port, 2).isEmpty();
     }
 
-    private String once(Sandbox.Ns from, String proto, String address, int port, int seconds) {
+    /** One UDP exchange from a fixed source port, so that every call belongs to the same conntrack flow. */
+    String udpFrom(Sandbox.Ns from, int sourcePort, String address, int port) {
+        return once(from, "udp", address, port + ",sourceport=" + sourcePort + ",reuseaddr", 2);
+    }
+
+    private String once(Sandbox.Ns from, String proto, String address, Object port, int seconds) {
         String target = (proto.equals("udp") ? "UDP:" : "TCP:") + (address.contains(":") ? "[" + address + "]" : address)
                 + ":" + port + (proto.equals("tcp") ? ",connect-timeout=" + seconds : "");
         // after its input ends, socat waits this long for the answer (its default half second is too short)
