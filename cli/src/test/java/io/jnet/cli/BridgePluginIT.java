@@ -120,9 +120,11 @@ class BridgePluginIT {
             Sandbox.Ns a = t.container("a");
             Sandbox.Ns b = t.container("b");
             String net = v4("10.233.12.0/24");
+            // a runtime passes a range (-p 9100-9102:9100-9102) as one mapping per port
             assertEquals(0, t.cni("jnet-bridge", "ADD", "a", a, "eth0", conf("1.1.0", "n1", "jt0", net,
                     ports(port("tcp", 8080, 80, null), port("udp", 5353, 53, null),
-                            port("tcp", 9090, 90, Topology.HOST_IP)))).exit());
+                            port("tcp", 9090, 90, Topology.HOST_IP), port("tcp", 9100, 9100, null),
+                            port("tcp", 9101, 9101, null), port("tcp", 9102, 9102, null)))).exit());
             assertEquals(0, t.cni("jnet-bridge", "ADD", "b", b, "eth0", conf("1.1.0", "n1", "jt0", net, "")).exit());
             assertTrue(t.ping(a, "10.233.12.3"), "a pings b over the bridge");
             assertTrue(t.ping(b, "10.233.12.2"), "b pings a over the bridge");
@@ -137,6 +139,8 @@ class BridgePluginIT {
             t.serve(a, "tcp", 90);
             assertEquals(Topology.OUTSIDE_IP, t.connect(t.outside, "tcp", Topology.HOST_IP, 8080));
             assertEquals(Topology.OUTSIDE_IP, t.connect(t.outside, "udp", Topology.HOST_IP, 5353));
+            t.serve(a, "tcp", 9101);
+            assertEquals(Topology.OUTSIDE_IP, t.connect(t.outside, "tcp", Topology.HOST_IP, 9101), "a port range");
             // a host-IP-specific mapping answers on that IP only
             assertEquals(Topology.OUTSIDE_IP, t.connect(t.outside, "tcp", Topology.HOST_IP, 9090));
             assertTrue(t.unreachable(b, "tcp", "10.233.12.1", 9090), "9090 is published on 198.18.0.1 only");
@@ -223,11 +227,14 @@ class BridgePluginIT {
             t.sandbox.in(t.host, "ip", "link", "del", BridgeNames.hostVeth("n1", "c1", "eth0")).ok();
             assertDrift(t, c, checkConf, "is missing");
 
-            // the next ADD re-creates the shared objects that were flushed
+            // the next ADD re-creates the shared objects that were flushed or deleted
+            t.sandbox.in(t.host, "ip", "link", "del", "jt0").ok();
             Sandbox.Ns d = t.container("d");
             assertEquals(0, t.cni("jnet-bridge", "ADD", "c2", d, "eth0", conf("1.1.0", "n1", "jt0",
                     v4("10.233.17.0/24"), "")).exit());
             assertTrue(t.rulesetText().contains("masquerade"), t.rulesetText());
+            assertTrue(t.sandbox.in(t.host, "ip", "-j", "addr", "show", "jt0").ok().stdout().contains("10.233.17.1"));
+            assertTrue(t.ping(d, "10.233.17.1"), "the re-created bridge carries the gateway");
         }
     }
 
