@@ -118,8 +118,8 @@ final class Containers {
                     case CONTAINER -> attachJoined(record);
                     case BRIDGE -> attachBridge(record);
                 };
-            } catch (CliException | RuntimeException e) {
-                store.remove(name);
+            } catch (CliException | IOException | RuntimeException e) {
+                store.remove(name);    // each attach undid its own kernel work; the intent goes with it
                 throw e;
             }
             ContainerRecord done = record.withResult(result);

@@ -232,6 +232,8 @@ class CliIT {
             assertEquals(1, inspect.exit());
             assertEquals("[]", inspect.stdout().strip(), "as docker inspect: an empty array, and the error");
             assertEquals("jnet inspect: no such container: nobody\n", inspect.stderr());
+            Files.createFile(Path.of(cli.netns("orphan")));   // a file in the way of the namespace's mount
+            assertFailure(cli.jnet("create", "--name", "orphan", "--network", "none"), 1, "EEXIST");
             // nothing half-made is left by the failures
             assertEquals("lead\nused\n", cli.jnet("ls", "-q").ok().stdout());
             assertFalse(Files.exists(Path.of(cli.netns("br"))));
