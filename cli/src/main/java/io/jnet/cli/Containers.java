@@ -112,12 +112,7 @@ final class Containers {
             store.put(record);  // the intent first: whatever the kernel gets from here on is recorded
             Map<String, Object> result;
             try {
-                result = switch (record.mode()) {
-                    case NONE -> attachNone(record);
-                    case HOST -> attachHost(record);
-                    case CONTAINER -> attachJoined(record);
-                    case BRIDGE -> attachBridge(record);
-                };
+                result = attach(record);
             } catch (CliException | IOException | RuntimeException e) {
                 store.remove(name);    // each attach undid its own kernel work; the intent goes with it
                 throw e;
@@ -152,6 +147,16 @@ final class Containers {
         return new ContainerRecord(name, id, mode, networkName, netnsDir.resolve(name).toString(), now,
                 mode == NetworkMode.NONE ? "lo" : SHARED_IFNAME, "", List.of(), request.ports(), request.ip(),
                 request.mac(), Map.of());
+    }
+
+    /** Wires a recorded container into its mode: its namespace (unless it joins one) and its plugin's ADD. */
+    private Map<String, Object> attach(ContainerRecord record) throws CliException, IOException {
+        return switch (record.mode()) {
+            case NONE -> attachNone(record);
+            case HOST -> attachHost(record);
+            case CONTAINER -> attachJoined(record);
+            case BRIDGE -> attachBridge(record);
+        };
     }
 
     /** The container that owns the namespace {@code record} is in: itself, or the leader a member joined. */
@@ -247,11 +252,7 @@ final class Containers {
         Path file = Path.of(record.netns());
         boolean present = NetNs.isNamespace(file);
         try {
-            switch (record.mode()) {
-                case NONE, HOST, CONTAINER -> cni.del(plugin(record), conf(record), record.id(),
-                        present ? record.netns() : "", record.ifname());
-                case BRIDGE -> detachBridge(record);
-            }
+            cni.del(plugin(record), conf(record), record.id(), present ? record.netns() : "", record.ifname());
         } catch (CliException e) {
             if (!force) {
                 throw new CliException(e.getMessage() + "; container " + record.name()
@@ -325,11 +326,7 @@ final class Containers {
             return "the container it joined, " + record.leader() + ", is gone";
         }
         try {
-            switch (record.mode()) {
-                case NONE, HOST, CONTAINER -> cni.check(plugin(record), conf(record), record.result(), record.id(),
-                        record.netns(), record.ifname());
-                case BRIDGE -> checkBridge(record);
-            }
+            cni.check(plugin(record), conf(record), record.result(), record.id(), record.netns(), record.ifname());
             return null;
         } catch (CliException e) {
             return e.getMessage();
@@ -339,17 +336,13 @@ final class Containers {
     private CheckOutcome repair(ContainerRecord record, String drift) throws IOException {
         try {
             Path file = Path.of(record.netns());
-            Map<String, Object> result = switch (record.mode()) {
-                case NONE, HOST -> {
-                    if (!NetNs.isNamespace(file)) {
-                        NetNs.delete(file.getParent(), record.name());  // the empty file an unmount leaves
-                        yield record.mode() == NetworkMode.NONE ? attachNone(record) : attachHost(record);
-                    }
-                    yield cni.add(plugin(record), conf(record), record.id(), record.netns(), record.ifname());
-                }
-                case CONTAINER -> attachJoined(record);
-                case BRIDGE -> attachBridge(record);
-            };
+            Map<String, Object> result;
+            if (record.mode() != NetworkMode.CONTAINER && !NetNs.isNamespace(file)) {
+                NetNs.delete(file.getParent(), file.getFileName().toString());  // the empty file an unmount leaves
+                result = attach(record);
+            } else {
+                result = cni.add(plugin(record), conf(record), record.id(), record.netns(), record.ifname());
+            }
             ContainerRecord repaired = record.withResult(result);
             store.put(repaired);
             String still = drift(repaired);
@@ -425,12 +418,13 @@ final class Containers {
 
     // ---- the plugin of each mode
 
+    /** The plugin of each mode, run in-process; {@link #conf} is its network config. */
     private CniPlugin plugin(ContainerRecord record) throws CliException {
         return switch (record.mode()) {
             case NONE -> new NonePlugin();
             case HOST -> new HostPlugin(warnings);
             case CONTAINER -> new ContainerPlugin(store.root());
-            case BRIDGE -> throw bridgeUnavailable();
+            case BRIDGE -> throw bridgeUnavailable();   // the bridge driver plugs in here, and in conf and attachBridge
         };
     }
 
@@ -460,24 +454,14 @@ final class Containers {
         return records.stream().map(ContainerRecord::name).toList();
     }
 
-    // ---- bridge networks: the bridge driver plugs in here, through InProcessCni like the other modes
+    // ---- bridge networks: the bridge driver plugs in here, in plugin() and in conf()
 
     /**
      * Wires {@code record} (already in the store as an intent, with its ports, ip and mac) into its bridge network:
-     * creates its namespace at {@code record.netns()} and runs jnet-bridge's ADD; returns the result JSON. It must
-     * undo what it did when it fails, as {@link #attachNone} does.
+     * the network on first use, then its namespace at {@code record.netns()} and jnet-bridge's ADD, undoing what it
+     * did when that fails, as {@link #attachNone} does. rm, check and gc reach jnet-bridge through {@link #plugin}.
      */
     private Map<String, Object> attachBridge(ContainerRecord record) throws CliException {
-        throw bridgeUnavailable();
-    }
-
-    /** jnet-bridge's DEL for {@code record} (idempotent; the namespace may be gone), before its netns is deleted. */
-    private void detachBridge(ContainerRecord record) throws CliException {
-        throw bridgeUnavailable();
-    }
-
-    /** jnet-bridge's CHECK for {@code record} against its stored result; throws naming what drifted. */
-    private void checkBridge(ContainerRecord record) throws CliException {
         throw bridgeUnavailable();
     }
 
