@@ -29,7 +29,7 @@ class InstallIT {
             Sandbox.Run install = install(home, bin, conf);
             assertEquals(0, install.exit(), install.stdout() + install.stderr());
             try (Stream<Path> files = Files.list(bin)) {
-                assertEquals(List.of("jnet-container", "jnet-host", "jnet-none"),
+                assertEquals(List.of("jnet-bridge", "jnet-container", "jnet-host", "jnet-ipam", "jnet-none"),
                         files.map(p -> p.getFileName().toString()).sorted().toList());
             }
             for (String plugin : new String[] {"jnet-container", "jnet-host", "jnet-none"}) {
