@@ -1,0 +1,143 @@
+package io.jnet.ipam;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Child JVMs churn ADDs and DELs on one dual-stack network and are killed with SIGKILL at random instants, four at a
+ * time, 100 kills in all. After every round the store must parse, hold every lease that was reported and not
+ * released since, and nothing else except the one operation each child had in flight; at the end GC must leave
+ * exactly the valid attachments and no leftovers.
+ */
+class CrashSafetyTest {
+
+    static final int ROUNDS = 25;
+    static final int CHILDREN = 4;
+    static final int IDS = 12;
+    static final String SUBNETS = "10.30.0.0/26,fd00:30::/64";    // 61 IPv4 addresses for 48 attachments
+
+    @TempDir
+    Path root;
+
+    @Test
+    void killedAtRandomInstantsTheStoreStaysConsistent() throws Exception {
+        Random random = new Random(42);
+        Ipam ipam = Ipam.open(root);
+        Map<Owner, String> reported = new HashMap<>();    // owner -> addresses, as the children reported them
+        int operations = 0;
+        int killedMidOperation = 0;
+        for (int round = 0; round < ROUNDS; round++) {
+            List<Jvms.Child> children = new ArrayList<>();
+            for (int c = 0; c < CHILDREN; c++) {
+                children.add(Jvms.start(IpamWorker.class, "churn", root.toString(), "net", SUBNETS, "w" + c,
+                        String.valueOf(IDS), String.valueOf(random.nextLong())));
+            }
+            for (Jvms.Child child : children) {
+                assertTrue(child.awaitReady(60), "child did not start: " + child.lines);
+            }
+            Set<Owner> inFlight = new HashSet<>();
+            for (Jvms.Child child : children) {
+                Thread.sleep(random.nextInt(120));
+                Map<String, String> pending = new HashMap<>();
+                for (String line : child.kill()) {
+                    String[] f = line.split(" ", 3);
+                    switch (f[0]) {
+                        case "READY" -> { }
+                        case "START" -> pending.put(f[2], f[1]);
+                        case "ADD" -> {
+                            reported.put(new Owner(f[1], "eth0"), f[2]);
+                            pending.remove(f[1]);
+                            operations++;
+                        }
+                        case "DEL" -> {
+                            reported.remove(new Owner(f[1], "eth0"));
+                            pending.remove(f[1]);
+                            operations++;
+                        }
+                        case "FULL" -> pending.remove(f[1]);
+                        default -> throw new AssertionError("unexpected line " + line);
+                    }
+                }
+                assertTrue(pending.size() <= 1, pending.toString());
+                pending.keySet().forEach(id -> inFlight.add(new Owner(id, "eth0")));
+                killedMidOperation += pending.size();
+            }
+            verify(ipam, reported, inFlight);
+        }
+        assertTrue(operations > ROUNDS, "the children completed only " + operations + " operations");
+        assertTrue(killedMidOperation > ROUNDS, "only " + killedMidOperation + " kills hit an operation");
+
+        GcResult gc = ipam.gc("net", reported.keySet());
+        assertEquals(List.of(), gc.released(), "GC released an attachment that was never reported as added");
+        System.err.println("crash test: " + operations + " operations reported, " + killedMidOperation + " of "
+                + ROUNDS * CHILDREN + " kills during an operation, GC removed " + gc.leftoversRemoved() + " leftovers");
+        Path net = root.resolve("ipam/net");
+        Set<String> owners = new TreeSet<>();
+        Set<String> leases = new TreeSet<>();
+        reported.forEach((owner, addresses) -> {
+            owners.add(owner.fileName());
+            for (String cidr : addresses.split(" ")) {
+                leases.add(cidr.substring(0, cidr.indexOf('/')));
+            }
+        });
+        assertEquals(owners, names(net.resolve("owners")));
+        assertEquals(leases, names(net.resolve("leases")));
+        assertEquals(Set.of(), names(net.resolve("index")));
+    }
+
+    /**
+     * Every reported lease is in the store as reported; every other committed lease belongs to an operation that
+     * was in flight (it is adopted, as a runtime would learn of it by a repeated ADD); no address is held twice.
+     */
+    private static void verify(Ipam ipam, Map<Owner, String> reported, Set<Owner> inFlight) throws IpamException {
+        Map<Owner, String> stored = new HashMap<>();
+        Set<String> seen = new HashSet<>();
+        for (Lease lease : ipam.leases("net")) {
+            String addresses = IpamWorker.addresses(lease);
+            stored.put(lease.owner(), addresses);
+            for (LeasedIp ip : lease.ips()) {
+                assertTrue(seen.add(ip.cidr()), "address " + ip.cidr() + " is held twice");
+            }
+        }
+        for (Map.Entry<Owner, String> e : reported.entrySet()) {
+            if (!inFlight.contains(e.getKey())) {
+                assertEquals(e.getValue(), stored.get(e.getKey()), "reported lease of " + e.getKey() + " was lost");
+            }
+        }
+        for (Map.Entry<Owner, String> e : stored.entrySet()) {
+            if (!reported.containsKey(e.getKey())) {
+                assertTrue(inFlight.contains(e.getKey()), "lease of " + e.getKey() + " was never reported");
+            }
+        }
+        for (Owner owner : inFlight) {
+            if (stored.containsKey(owner)) {
+                reported.put(owner, stored.get(owner));
+            } else {
+                reported.remove(owner);
+            }
+            assertEquals(reported.containsKey(owner), ipam.lease("net", owner.containerId(), "eth0").isPresent());
+        }
+    }
+
+    private static Set<String> names(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return new TreeSet<>(s.map(p -> p.getFileName().toString()).toList());
+        }
+    }
+}
