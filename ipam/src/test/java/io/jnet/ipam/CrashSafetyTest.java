@@ -34,22 +34,25 @@ class CrashSafetyTest {
 
     @TempDir
     Path root;
+    @TempDir
+    Path out;
 
     @Test
     void killedAtRandomInstantsTheStoreStaysConsistent() throws Exception {
         Random random = new Random(42);
         Ipam ipam = Ipam.open(root);
         Map<Owner, String> reported = new HashMap<>();    // owner -> addresses, as the children reported them
+        Set<Owner> unfinished = new HashSet<>();          // killed mid-operation and not completed since
         int operations = 0;
         int killedMidOperation = 0;
         for (int round = 0; round < ROUNDS; round++) {
             List<Jvms.Child> children = new ArrayList<>();
             for (int c = 0; c < CHILDREN; c++) {
-                children.add(Jvms.start(IpamWorker.class, "churn", root.toString(), "net", SUBNETS, "w" + c,
+                children.add(Jvms.start(out, IpamWorker.class, "churn", root.toString(), "net", SUBNETS, "w" + c,
                         String.valueOf(IDS), String.valueOf(random.nextLong())));
             }
             for (Jvms.Child child : children) {
-                assertTrue(child.awaitReady(60), "child did not start: " + child.lines);
+                assertTrue(child.awaitReady(60), "child did not start: " + child.lines());
             }
             Set<Owner> inFlight = new HashSet<>();
             for (Jvms.Child child : children) {
@@ -62,11 +65,13 @@ class CrashSafetyTest {
                         case "START" -> pending.put(f[2], f[1]);
                         case "ADD" -> {
                             reported.put(new Owner(f[1], "eth0"), f[2]);
+                            unfinished.remove(new Owner(f[1], "eth0"));
                             pending.remove(f[1]);
                             operations++;
                         }
                         case "DEL" -> {
                             reported.remove(new Owner(f[1], "eth0"));
+                            unfinished.remove(new Owner(f[1], "eth0"));
                             pending.remove(f[1]);
                             operations++;
                         }
@@ -76,8 +81,10 @@ class CrashSafetyTest {
                 }
                 assertTrue(pending.size() <= 1, pending.toString());
                 pending.keySet().forEach(id -> inFlight.add(new Owner(id, "eth0")));
+                pending.keySet().forEach(id -> unfinished.add(new Owner(id, "eth0")));
                 killedMidOperation += pending.size();
             }
+            verifyFiles(root.resolve("ipam/net"), ipam, unfinished);
             verify(ipam, reported, inFlight);
         }
         assertTrue(operations > ROUNDS, "the children completed only " + operations + " operations");
@@ -132,6 +139,38 @@ class CrashSafetyTest {
                 reported.remove(owner);
             }
             assertEquals(reported.containsKey(owner), ipam.lease("net", owner.containerId(), "eth0").isPresent());
+        }
+    }
+
+    /**
+     * Every file parses: renames are atomic, so no record is ever torn. A record that is not committed, and a lease
+     * file that no committed record names, may only belong to an owner whose operation was killed and who has not
+     * completed one since (its next ADD or DEL cleans them up; GC cleans the rest).
+     */
+    private static void verifyFiles(Path net, Ipam ipam, Set<Owner> unfinished) throws Exception {
+        Map<String, Owner> committedAddresses = new HashMap<>();
+        for (String name : names(net.resolve("owners"))) {
+            if (name.startsWith(".tmp-")) {
+                continue;
+            }
+            Owner owner = Owner.fromFileName(name);
+            Lease lease = LeaseCodec.decodeOwnerRecord(Files.readAllBytes(net.resolve("owners").resolve(name)));
+            assertEquals(owner, lease.owner(), name);
+            if (ipam.lease("net", owner.containerId(), owner.ifname()).isPresent()) {
+                lease.ips().forEach(ip -> committedAddresses.put(ip.cidr().substring(0, ip.cidr().indexOf('/')), owner));
+            } else {
+                assertTrue(unfinished.contains(owner), "unfinished record of " + owner + ", never killed mid-operation");
+            }
+        }
+        for (String name : names(net.resolve("leases"))) {
+            if (name.startsWith(".tmp-")) {
+                continue;
+            }
+            Owner holder = LeaseCodec.decodeLeaseFile(Files.readAllBytes(net.resolve("leases").resolve(name)));
+            assertTrue(holder != null, "lease file " + name + " does not parse");
+            if (!holder.equals(committedAddresses.get(name))) {
+                assertTrue(unfinished.contains(holder), "lease file " + name + " of " + holder + " outside a lease");
+            }
         }
     }
 
