@@ -120,10 +120,6 @@ final class NetworkStore implements AutoCloseable {
         }
     }
 
-    Path dir() {
-        return dir;
-    }
-
     Path index() {
         return dir.resolve(INDEX);
     }
