@@ -1,12 +1,19 @@
 package io.jnet.cli;
 
+import io.jnet.bridge.BridgePlugin;
 import io.jnet.cni.CniPlugin;
 import io.jnet.cni.PluginMain;
+import io.jnet.container.ContainerPlugin;
+import io.jnet.container.ContainerStore;
+import io.jnet.host.HostPlugin;
+import io.jnet.ipam.IpamPlugin;
 import io.jnet.none.NonePlugin;
 
-import java.io.FileOutputStream;
 import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * The entry point of every CNI plugin launcher ({@code bin/jnet-<type>}): the only place on the plugin path that
@@ -19,23 +26,37 @@ public final class Cni {
 
     public static void main(String[] args) {
         String type = args.length == 1 ? args[0] : "";
-        CniPlugin plugin = plugin(type);
+        Map<String, String> env = System.getenv();
+        CniPlugin plugin = plugin(type, env);
         if (plugin == null) {
             System.err.println("usage: io.jnet.cli.Cni <plugin type>; unknown type \"" + type + "\"");
             System.exit(2);
         }
         // one write of the whole document: no autoflush, no partial JSON
         PrintStream stdout = new PrintStream(new FileOutputStream(FileDescriptor.out), false);
-        int code = PluginMain.run(plugin, "jnet-" + type, System.getenv(), System.in, stdout, System.err);
+        int code = PluginMain.run(plugin, "jnet-" + type, env, System.in, stdout, System.err);
         stdout.flush();
         System.exit(code);
     }
 
-    /** The plugin for a launcher name; each branch loads only its own driver's classes. */
-    static CniPlugin plugin(String type) {
+    /**
+     * The plugin for a launcher name; each branch loads only its own driver's classes. Warnings go to stderr, and
+     * the container store is under {@code JNET_ROOT} (default {@code /var/lib/jnet}) unless a config's
+     * {@code dataDir} says otherwise.
+     */
+    static CniPlugin plugin(String type, Map<String, String> env) {
         return switch (type) {
             case "none" -> new NonePlugin();
+            case "host" -> new HostPlugin(System.err);
+            case "container" -> new ContainerPlugin(root(env));
+            case "bridge" -> new BridgePlugin(env);
+            case "ipam" -> new IpamPlugin(env);
             default -> null;
         };
+    }
+
+    private static Path root(Map<String, String> env) {
+        String root = env.get("JNET_ROOT");
+        return root == null || root.isEmpty() ? ContainerStore.DEFAULT_ROOT : Path.of(root);
     }
 }

@@ -1,71 +1,113 @@
 package io.jnet.cli;
 
 import io.jnet.cni.CniPlugin;
+import io.jnet.cni.IpPrefix;
 import io.jnet.cni.Json;
 import io.jnet.cni.PluginMain;
+import io.jnet.container.ContainerPlugin;
+import io.jnet.container.ContainerRecord;
+import io.jnet.container.ContainerStore;
+import io.jnet.container.PortMapping;
+import io.jnet.host.HostPlugin;
 import io.jnet.kernel.netlink.NetlinkSocket;
 import io.jnet.kernel.netns.NetNs;
+import io.jnet.kernel.rtnl.Address;
 import io.jnet.kernel.rtnl.Link;
+import io.jnet.kernel.rtnl.LinkSpec;
 import io.jnet.kernel.rtnl.Rtnetlink;
 import io.jnet.none.NonePlugin;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
 /**
- * {@code jnet demo}: runs the plugins in throwaway namespaces, proves with real traffic that they work, prints a
- * short report and removes everything. Exits 0 only when every claim was proven.
+ * {@code jnet demo}: runs the network modes in throwaway namespaces, proves with real connections that they work,
+ * prints a short report and removes everything. Exits 0 only when every claim was proven. The machine's own
+ * namespace is never touched: a throwaway namespace plays the host, and the containers go through the same code as
+ * {@code jnet create} and {@code jnet rm}, with a throwaway store under {@code <run-dir>/demo}.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Prove the network modes with real connections in throwaway namespaces, then clean up.")
 final class DemoCommand implements Callable<Integer> {
 
-    @Option(names = "--run-dir", description = "Where the throwaway namespaces are mounted (default: ${DEFAULT-VALUE}).")
-    Path runDir = Path.of("/run/jnet/demo");
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+    @ParentCommand
+    Main main;
 
     private final List<String> created = new ArrayList<>();
+    private Path dir;
     private int proven;
     private int failed;
 
     @Override
     public Integer call() {
         String suffix = HexFormat.of().formatHex(new SecureRandom().generateSeed(3));
-        System.out.println("jnet demo: the network modes in throwaway namespaces (suffix " + suffix + ")");
-        try {
+        dir = main.runDir.toAbsolutePath().resolve("demo");
+        Path state = dir.resolve("state-" + suffix);
+        System.out.println("jnet demo: the network modes in throwaway namespaces under " + dir + " (suffix " + suffix
+                + ")");
+        try (NetNs host = namespace("host-" + suffix)) {
+            hostLike(host);
+            var warnings = new ByteArrayOutputStream();
+            Containers engine = new Containers(ContainerStore.at(state), dir, host,
+                    new PrintStream(warnings, true, StandardCharsets.UTF_8));
             none("none-" + suffix);
+            hostMode(engine, host, warnings, suffix);
+            containerMode(engine, host, suffix);
         } catch (Exception e) {
             claim(false, "the demo stopped: " + e.getMessage());
         } finally {
-            cleanUp();
+            cleanUp(state);
         }
         System.out.println((failed == 0 ? "PASS" : "FAIL") + ": " + proven + " of " + (proven + failed) + " proven");
-        return failed == 0 ? 0 : 1;
+        return failed == 0 ? 0 : Main.EXIT_FAILURE;
     }
 
-    /** none: only lo, up, and traffic over it works. */
+    /** A throwaway namespace under the demo directory, remembered for the clean-up. */
+    private NetNs namespace(String name) throws IOException {
+        created.add(name);
+        return NetNs.create(dir, name);
+    }
+
+    /** Makes a throwaway namespace look like a host: lo up, and an uplink (a veth pair) with an address. */
+    private static void hostLike(NetNs host) throws IOException {
+        try (Rtnetlink rtnl = Rtnetlink.openIn(host)) {
+            rtnl.setUp(rtnl.link("lo").orElseThrow().index(), true);
+            rtnl.createLink(LinkSpec.veth("uplink0", "uplink1"));
+            int uplink = rtnl.link("uplink0").orElseThrow().index();
+            rtnl.addAddress(Address.of(uplink, InetAddress.getByName("10.233.77.1"), 24));
+            rtnl.setUp(uplink, true);
+        }
+    }
+
+    /** none: only lo, up, and traffic over it works (the plugin exactly as a runtime calls it). */
     private void none(String name) throws Exception {
         section("none");
-        try (NetNs ns = NetNs.create(runDir, name)) {
-            created.add(name);
+        try (NetNs ns = namespace(name)) {
             String netns = ns.path();
-            Map<String, Object> result = cni(new NonePlugin(), "ADD", netns, "lo", "1.1.0", null);
+            Map<String, Object> result = cni(new NonePlugin(), "ADD", netns, "lo", null);
             claim(result != null && "lo".equals(first(result, "interfaces").get("name")),
                     "ADD: " + ips(result) + " on lo in " + netns);
             try (Rtnetlink rtnl = new Rtnetlink(ns.openSocket(NetlinkSocket.NETLINK_ROUTE))) {
@@ -73,37 +115,169 @@ final class DemoCommand implements Callable<Integer> {
                 claim(links.size() == 1 && links.get(0).isUp(), "the namespace has only lo, and it is up: "
                         + links.stream().map(l -> l.name() + (l.isUp() ? " UP" : " DOWN")).toList());
             }
-            String echoed = ns.call(DemoCommand::echoOverLoopback);
+            String echoed = echo(ns, ns);
             claim("ping".equals(echoed), "a TCP connection to 127.0.0.1 inside the namespace echoed \"" + echoed + "\"");
-            Map<String, Object> check = cni(new NonePlugin(), "CHECK", netns, "lo", "1.1.0", result);
+            Map<String, Object> check = cni(new NonePlugin(), "CHECK", netns, "lo", result);
             claim(check != null, "CHECK against the ADD result passes");
-            boolean del = cni(new NonePlugin(), "DEL", netns, "lo", "1.1.0", result) != null
-                    && cni(new NonePlugin(), "DEL", netns, "lo", "1.1.0", result) != null;
+            boolean del = cni(new NonePlugin(), "DEL", netns, "lo", result) != null
+                    && cni(new NonePlugin(), "DEL", netns, "lo", result) != null;
             claim(del, "DEL brings lo down, and a repeated DEL succeeds");
         }
     }
 
-    private static String echoOverLoopback() throws IOException {
-        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
-             Socket client = new Socket(InetAddress.getByName("127.0.0.1"), server.getLocalPort());
-             Socket accepted = server.accept()) {
-            client.setSoTimeout(5000);
-            OutputStream out = client.getOutputStream();
-            out.write("ping".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = accepted.getInputStream();
-            byte[] buf = in.readNBytes(4);
-            return new String(buf, StandardCharsets.US_ASCII);
+    /** host: the container is in the host's namespace, so the host's loopback listener is its own. */
+    private void hostMode(Containers engine, NetNs host, ByteArrayOutputStream warnings, String suffix)
+            throws Exception {
+        section("host");
+        ContainerRecord web = engine.create(new Containers.CreateRequest("web-" + suffix, new Network.Host(),
+                List.of(PortMapping.parse("8080:80")), "", ""));
+        List<String> uplink = Addresses.byInterface(web.result()).getOrDefault("uplink0", List.of());
+        claim(uplink.contains("10.233.77.1/24"), "jnet create --network host: the result reports the host's "
+                + "interfaces and addresses " + Addresses.byInterface(web.result()));
+        long inode;
+        try (NetNs ns = NetNs.open(web.netns())) {
+            inode = ns.inode();
+        }
+        claim(inode == host.inode(), "its namespace " + web.netns() + " is the host's (inode " + inode + ")");
+        String warning = warnings.toString(StandardCharsets.UTF_8).strip();
+        claim(warning.contains("published ports are discarded"), "-p 8080:80 is ignored with a warning: " + warning);
+        try (NetNs ns = NetNs.open(web.netns())) {
+            String echoed = echo(host, ns);
+            claim("ping".equals(echoed), "a listener on the host's 127.0.0.1 answers the container: \"" + echoed
+                    + "\"");
+        }
+        ContainerRecord loner = engine.create(new Containers.CreateRequest("loner-" + suffix, new Network.None(),
+                List.of(), "", ""));
+        try (NetNs ns = NetNs.open(loner.netns())) {
+            String refused = echo(host, ns);
+            claim(refused.startsWith("no connection"), "a container with a namespace of its own (none) cannot "
+                    + "reach it: " + refused);
+        }
+        String wrong = failure(() -> new InProcessCni(host).add(new HostPlugin(new PrintStream(
+                new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)), InProcessCni.conf("host", "jnet-host",
+                Map.of()), "demo", loner.netns(), "eth0"));
+        claim(wrong.contains("[CNI error 8]"), "jnet-host refuses a netns that is not the host's: " + wrong);
+        List<Containers.CheckOutcome> checks = engine.check(false);
+        claim(checks.stream().allMatch(c -> c.status() == Containers.Status.OK), "jnet check: " + checks.stream()
+                .map(c -> c.name() + " " + c.status()).toList());
+        engine.remove(web.name(), false, false);
+        engine.remove(loner.name(), false, false);
+        try (Rtnetlink rtnl = Rtnetlink.openIn(host)) {
+            boolean intact = rtnl.link("uplink0").isPresent() && !NetNs.isNamespace(Path.of(web.netns()));
+            claim(intact, "jnet rm drops the container's name for the namespace and leaves the host as it was");
         }
     }
 
+    /** container:<name>: members share the leader's namespace, its interfaces and its loopback. */
+    private void containerMode(Containers engine, NetNs host, String suffix) throws Exception {
+        section("container");
+        ContainerRecord app = engine.create(new Containers.CreateRequest("app-" + suffix, new Network.None(),
+                List.of(), "", ""));
+        // an eth0 whose peer is in the host, as a bridge network would give the leader
+        try (NetNs ns = NetNs.open(app.netns()); Rtnetlink rtnl = Rtnetlink.openIn(ns)) {
+            rtnl.createLink(LinkSpec.veth("eth0", "app0").withPeerNetns(host));
+            int eth0 = rtnl.link("eth0").orElseThrow().index();
+            rtnl.addAddress(Address.of(eth0, InetAddress.getByName("10.233.78.2"), 24));
+            rtnl.setUp(eth0, true);
+        }
+        ContainerRecord side1 = engine.create(new Containers.CreateRequest("side1-" + suffix,
+                new Network.Joined(app.name()), List.of(), "", ""));
+        // joining a member joins the namespace it is in, whose owner stays the leader
+        ContainerRecord side2 = engine.create(new Containers.CreateRequest("side2-" + suffix,
+                new Network.Joined(side1.name()), List.of(), "", ""));
+        claim(Addresses.byInterface(side1.result()).getOrDefault("eth0", List.of()).contains("10.233.78.2/24"),
+                "jnet create --network container:" + app.name() + ": the result reports the leader's interfaces "
+                        + Addresses.byInterface(side1.result()));
+        List<String> seen1 = links(side1.netns());
+        List<String> seen2 = links(side2.netns());
+        claim(seen1.equals(seen2) && seen1.equals(links(app.netns())) && side2.leader().equals(app.name()),
+                "both members see the same interfaces as the leader: " + seen1);
+        try (NetNs ns1 = NetNs.open(side1.netns()); NetNs ns2 = NetNs.open(side2.netns())) {
+            String echoed = echo(ns1, ns2);
+            claim("ping".equals(echoed), "a listener on 127.0.0.1 in one member answers the other: \"" + echoed
+                    + "\"");
+        }
+        String foreign;
+        try (NetNs other = namespace("other-" + suffix)) {
+            foreign = failure(() -> new InProcessCni(host).add(new ContainerPlugin(
+                    engine.store().root()), InProcessCni.conf("container", "jnet-container",
+                    Map.of("container", app.name())), "demo", other.path(), "eth0"));
+        }
+        String unknown = failure(() -> new InProcessCni(host).add(new ContainerPlugin(
+                engine.store().root()), InProcessCni.conf("container", "jnet-container",
+                Map.of("container", "nobody-" + suffix)), "demo", app.netns(), "eth0"));
+        claim(foreign.contains("[CNI error 8]") && unknown.contains("[CNI error 3]"), "jnet-container refuses a "
+                + "netns that is not the container's (code 8) and an unknown container (code 3)");
+        String refused = failure(() -> engine.remove(app.name(), false, false));
+        claim(refused.contains(side1.name()) && NetNs.isNamespace(Path.of(app.netns())),
+                "jnet rm " + app.name() + " is refused while members use its namespace: " + refused);
+        engine.remove(side1.name(), false, false);
+        claim(NetNs.isNamespace(Path.of(app.netns())) && links(side2.netns()).equals(seen2),
+                "after jnet rm " + side1.name() + " the namespace lives on for " + side2.name());
+        engine.remove(side2.name(), false, false);
+        engine.remove(app.name(), false, false);
+        claim(!NetNs.isNamespace(Path.of(app.netns())), "with the last member gone, jnet rm " + app.name()
+                + " deletes the namespace");
+    }
+
+    /** The links of a namespace with their MAC and addresses, as one comparable list. */
+    private static List<String> links(String netns) throws IOException {
+        try (NetNs ns = NetNs.open(netns); Rtnetlink rtnl = Rtnetlink.openIn(ns)) {
+            List<Address> addresses = rtnl.addresses();
+            List<String> out = new ArrayList<>();
+            for (Link l : rtnl.links()) {
+                out.add(l.name() + " " + l.mac() + " " + addresses.stream().filter(a -> a.index() == l.index())
+                        .map(a -> new IpPrefix(a.address(), a.prefixLength()).toString()).toList());
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Listens on 127.0.0.1 in {@code server}, connects from {@code client} and sends "ping"; returns what the
+     * listener received, or "no connection: ..." with the client's error.
+     */
+    private static String echo(NetNs server, NetNs client) throws IOException {
+        try (ServerSocket listener = server.call(() -> new ServerSocket(0, 1, LOOPBACK))) {
+            listener.setSoTimeout(5000);
+            int port = listener.getLocalPort();
+            String sent = client.call(() -> {
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress(LOOPBACK, port), 2000);
+                    s.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
+                    return "";
+                } catch (IOException e) {
+                    return "no connection: " + e.getMessage();
+                }
+            });
+            if (!sent.isEmpty()) {
+                return sent;
+            }
+            try (Socket accepted = listener.accept()) {
+                return new String(accepted.getInputStream().readNBytes(4), StandardCharsets.US_ASCII);
+            }
+        }
+    }
+
+    /** A step that must fail: its error message, or "succeeded" when it did not fail. */
+    private static String failure(Step step) {
+        try {
+            step.run();
+            return "succeeded";
+        } catch (CliException e) {
+            return e.getMessage();
+        }
+    }
+
+    @FunctionalInterface
+    private interface Step {
+        Object run() throws CliException;
+    }
+
     /** One plugin call through the same dispatcher the launchers use; the parsed stdout, or null on failure. */
-    private Map<String, Object> cni(CniPlugin plugin, String command, String netns, String ifname, String version,
+    private Map<String, Object> cni(CniPlugin plugin, String command, String netns, String ifname,
                                     Map<String, Object> prevResult) throws Exception {
-        Map<String, Object> conf = new java.util.LinkedHashMap<>();
-        conf.put("cniVersion", version);
-        conf.put("name", "demo");
-        conf.put("type", "jnet-none");
+        Map<String, Object> conf = new LinkedHashMap<>(InProcessCni.conf("demo", "jnet-none", Map.of()));
         if (prevResult != null) {
             conf.put("prevResult", prevResult);
         }
@@ -146,15 +320,38 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("  " + (ok ? "ok    " : "FAILED") + " " + what);
     }
 
-    private void cleanUp() {
+    /** Deletes every namespace the demo made (containers that rm already removed count as gone) and the store. */
+    private void cleanUp(Path state) {
+        int removed = 0;
         for (String name : created) {
             try {
-                NetNs.delete(runDir, name);
+                if (NetNs.delete(dir, name)) {
+                    removed++;
+                }
             } catch (IOException e) {
                 claim(false, "remove namespace " + name + ": " + e.getMessage());
             }
         }
+        if (Files.isDirectory(state)) {
+            try {
+                for (ContainerRecord r : ContainerStore.at(state).list()) {
+                    Path netns = Path.of(r.netns());
+                    if (NetNs.delete(netns.getParent(), netns.getFileName().toString())) {
+                        removed++;
+                    }
+                }
+            } catch (IOException e) {
+                claim(false, "remove the demo's containers: " + e.getMessage());
+            }
+            try (Stream<Path> tree = Files.walk(state)) {
+                for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            } catch (IOException | UncheckedIOException e) {
+                claim(false, "remove the demo's store " + state + ": " + e.getMessage());
+            }
+        }
         System.out.println();
-        System.out.println("removed " + created.size() + " throwaway namespace(s) under " + runDir);
+        System.out.println("removed " + removed + " throwaway namespace(s) and the demo's store under " + dir);
     }
 }

@@ -29,7 +29,9 @@ class NoExecPolicyTest {
                     .toList();
         }
         assertTrue(sources.size() > 10, "found only " + sources.size() + " production sources under " + root);
-        List<String> offenders = sources.stream().filter(NoExecPolicyTest::execs).map(Path::toString).toList();
+        // the one exception: a delegated IPAM plugin must be exec'd, as the CNI spec says
+        List<String> offenders = sources.stream().filter(NoExecPolicyTest::execs).map(Path::toString)
+                .filter(p -> !p.endsWith("bridge/src/main/java/io/jnet/bridge/ExecPlugin.java")).toList();
         assertEquals(List.of(), offenders, "production code that starts processes");
     }
 

@@ -209,8 +209,11 @@ public final class NetlinkSocket implements AutoCloseable {
         if ((m.flags() & Nl.F_CAPPED) == 0 && p.remaining() >= offset) {
             offset = 4 + Nl.align(p.getInt(4));
         }
-        String text = (m.flags() & Nl.F_ACK_TLVS) != 0 ? extack(m, offset) : "";
-        return new NetlinkException(what, -error, text, m.seq());
+        boolean tlvs = (m.flags() & Nl.F_ACK_TLVS) != 0;
+        String text = tlvs ? extack(m, offset) : "";
+        int badAttr = tlvs && offset < p.limit()
+                ? NlAttrs.parse(p.duplicate().position(offset)).u32(Nl.NLMSGERR_ATTR_OFFS, -1) : -1;
+        return new NetlinkException(what, -error, text, m.seq(), badAttr);
     }
 
     private static String extack(NlMessage m, int offset) {

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -95,6 +96,50 @@ public final class NetNs implements AutoCloseable {
                 e.addSuppressed(cleanup);
             }
             throw e;
+        }
+    }
+
+    /**
+     * Gives an existing namespace a name under {@code runDir}, as {@code ip netns attach} does: the same shared run
+     * directory and empty file as {@link #create}, with {@code source} (e.g. {@code /proc/self/ns/net}, or another
+     * name's file) bind-mounted onto it. The namespace then lives at least as long as the name. Returns it, open.
+     *
+     * @throws ErrnoException EEXIST when the name is taken, ENOENT when {@code source} does not exist
+     */
+    public static NetNs attach(Path runDir, String name, String source) throws IOException {
+        checkName(name);
+        Path file = runDir.resolve(name);
+        Files.createDirectories(runDir);
+        makeSharedMountPoint(runDir);
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("---------")));
+        } catch (FileAlreadyExistsException e) {
+            throw new ErrnoException("attach netns " + file, Errno.EEXIST);
+        }
+        try {
+            Sys.mount(source, file.toString(), Sys.MS_BIND, "bind-mount netns " + source + " on " + file);
+            return open(file.toString());
+        } catch (IOException | RuntimeException e) {
+            try {
+                delete(runDir, name);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Whether {@code path} is a namespace file: a bind-mounted namespace or a {@code /proc/<pid>/ns/*} link. False
+     * for a missing path and for the empty file that an unmount behind our back leaves. Every namespace file lives
+     * on the one nsfs device, so comparing the device with our own namespace's says it.
+     */
+    public static boolean isNamespace(Path path) {
+        try {
+            Object dev = Files.getAttribute(path, "unix:dev");
+            return dev.equals(Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:dev"));
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
         }
     }
 
@@ -184,6 +229,17 @@ public final class NetNs implements AutoCloseable {
             task.run();
             return null;
         });
+    }
+
+    /**
+     * Moves the calling thread into this namespace and replaces the process with {@code argv} (execvp), so the
+     * program runs inside it. This is the one place that switches a thread it did not create: the thread that execs
+     * is the thread whose namespace the program inherits. Returns only by throwing, and then the calling thread may
+     * already be inside the namespace: the caller can only report and exit.
+     */
+    public void exec(List<String> argv) throws ErrnoException {
+        Sys.setns(fd, Sys.CLONE_NEWNET, path);
+        Sys.execvp(argv);
     }
 
     /** Opens a netlink socket that lives in this namespace. */

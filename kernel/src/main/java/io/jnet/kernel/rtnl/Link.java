@@ -27,6 +27,7 @@ public record Link(int index, String name, String kind, int flags, int mtu, Stri
     public static final int IFF_BROADCAST = 0x2;
     public static final int IFF_LOOPBACK = 0x8;
     public static final int IFF_RUNNING = 0x40;
+    public static final int IFF_PROMISC = 0x100;
     public static final int IFF_LOWER_UP = 0x10000;
 
     public Link {

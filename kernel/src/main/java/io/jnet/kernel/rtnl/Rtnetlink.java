@@ -155,6 +155,13 @@ public final class Rtnetlink implements AutoCloseable {
         ack(w, (up ? "set up" : "set down") + " link " + index);
     }
 
+    /** Turns promiscuous mode on or off (the reference bridge plugin's {@code promiscMode}). */
+    public void setPromisc(int index, boolean on) throws ErrnoException {
+        NlWriter w = socket.writer();
+        RtnlCodec.setFlags(w, index, on ? Link.IFF_PROMISC : 0, Link.IFF_PROMISC);
+        ack(w, (on ? "set promisc on" : "set promisc off") + " link " + index);
+    }
+
     /** Makes a link a port of the bridge (or other master) {@code masterIndex}. */
     public void setMaster(int index, int masterIndex) throws ErrnoException {
         if (masterIndex <= 0) {

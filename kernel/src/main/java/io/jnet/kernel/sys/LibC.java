@@ -52,4 +52,10 @@ final class LibC {
     static native int flock(int fd, int operation) throws LastErrorException;
 
     static native int unlink(String path) throws LastErrorException;
+
+    /** argv is a NULL-terminated {@code char *[]} (a {@link com.sun.jna.StringArray}); returns only on failure. */
+    static native int execvp(String file, Pointer argv) throws LastErrorException;
+
+    /** Returns an error number instead of setting errno; {@code set} is a {@code sigset_t}. */
+    static native int pthread_sigmask(int how, byte[] set, byte[] oldset);
 }

@@ -1,9 +1,11 @@
 package io.jnet.kernel.sys;
 
 import com.sun.jna.LastErrorException;
+import com.sun.jna.StringArray;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.List;
 
 /** Checked wrappers around {@link LibC}: each failure becomes an {@link ErrnoException} naming the call. */
 public final class Sys {
@@ -32,6 +34,9 @@ public final class Sys {
     public static final int MNT_DETACH = 2;
     public static final int LOCK_EX = 2;
     public static final int LOCK_UN = 8;
+    public static final int SIG_SETMASK = 2;
+    /** sizeof(sigset_t) in glibc: 1024 signal bits. */
+    private static final int SIGSET_BYTES = 128;
 
     private Sys() {
     }
@@ -196,5 +201,26 @@ public final class Sys {
         } catch (LastErrorException e) {
             throw new ErrnoException("unlink " + path, e.getErrorCode());
         }
+    }
+
+    /**
+     * Replaces the process with {@code argv[0]}, looked up in PATH as a shell does, with the same environment. The
+     * calling thread's namespaces and an empty signal mask (the JVM blocks some signals in its threads) are what
+     * the new program starts with. Returns only by throwing, when the program cannot be executed.
+     */
+    public static void execvp(List<String> argv) throws ErrnoException {
+        if (argv.isEmpty()) {
+            throw new IllegalArgumentException("execvp: empty argument list");
+        }
+        int error = LibC.pthread_sigmask(SIG_SETMASK, new byte[SIGSET_BYTES], null);
+        if (error != 0) {
+            throw new ErrnoException("clear the signal mask before exec", error);
+        }
+        try {
+            LibC.execvp(argv.get(0), new StringArray(argv.toArray(new String[0])));
+        } catch (LastErrorException e) {
+            throw new ErrnoException("exec " + argv.get(0), e.getErrorCode());
+        }
+        throw new ErrnoException("exec " + argv.get(0) + " returned", Errno.EIO);
     }
 }

@@ -103,6 +103,55 @@ class NetNsKernelTest {
     }
 
     @Test
+    void attachNamesAnExistingNamespaceThatOutlivesItsOtherNames(Sandbox sandbox) throws Exception {
+        Sandbox.Ns ns = sandbox.namespace("attach");
+        Path runDir = Files.createTempDirectory(Path.of("/run"), "jt-netns-");
+        String first = "jt-a-" + random();
+        String second = "jt-b-" + random();
+        try {
+            long inode;
+            try (NetNs original = NetNs.open(ns.path()); NetNs attached = NetNs.attach(runDir, first, ns.path())) {
+                inode = original.inode();
+                assertEquals(inode, attached.inode(), "the same namespace under a second name");
+            }
+            NetNs.attach(runDir, second, runDir.resolve(first).toString()).close();
+            assertTrue(NetNs.isNamespace(runDir.resolve(first)));
+            ErrnoException taken = assertThrows(ErrnoException.class, () -> NetNs.attach(runDir, first, ns.path()));
+            assertEquals(Errno.EEXIST, taken.errno());
+            ErrnoException missing = assertThrows(ErrnoException.class,
+                    () -> NetNs.attach(runDir, "jt-c-" + random(), "/run/netns/jt-missing-" + random()));
+            assertEquals(Errno.ENOENT, missing.errno());
+
+            // dropping the original names leaves the namespace alive under the attached one
+            sandbox.run("ip", "netns", "delete", ns.name()).ok();
+            assertTrue(NetNs.delete(runDir, first));
+            assertFalse(NetNs.isNamespace(runDir.resolve(first)));
+            try (NetNs survivor = NetNs.open(runDir.resolve(second).toString())) {
+                assertEquals(inode, survivor.inode());
+            }
+        } finally {
+            NetNs.delete(runDir, first);
+            NetNs.delete(runDir, second);
+            unmountQuietly(runDir.toString());
+            Files.deleteIfExists(runDir);
+        }
+    }
+
+    @Test
+    void isNamespaceTellsANamespaceFromAPlainFile(Sandbox sandbox) throws Exception {
+        Sandbox.Ns ns = sandbox.namespace("isns");
+        assertTrue(NetNs.isNamespace(Path.of(ns.path())));
+        assertTrue(NetNs.isNamespace(Path.of("/proc/self/ns/net")));
+        Path plain = Files.createTempFile("jt-plain-", "");
+        try {
+            assertFalse(NetNs.isNamespace(plain), "an empty file, as an unmount behind our back leaves");
+        } finally {
+            Files.delete(plain);
+        }
+        assertFalse(NetNs.isNamespace(Path.of("/run/netns/jt-missing-" + random())));
+    }
+
+    @Test
     void rejectsNamesThatAreNotPlainFileNames() {
         for (String bad : new String[] {"../x", "a/b", "", ".", "..", "-x", "a b"}) {
             assertThrows(IllegalArgumentException.class, () -> NetNs.create(Path.of("/run/jt-never"), bad), bad);

@@ -1,0 +1,655 @@
+package io.jnet.bridge;
+
+import io.jnet.cni.CniException;
+import io.jnet.cni.CniPlugin;
+import io.jnet.cni.CniRequest;
+import io.jnet.cni.ErrorCode;
+import io.jnet.cni.Interface;
+import io.jnet.cni.IpConfig;
+import io.jnet.cni.IpPrefix;
+import io.jnet.cni.Json;
+import io.jnet.cni.Result;
+import io.jnet.cni.Route;
+import io.jnet.kernel.netns.NetNs;
+import io.jnet.kernel.rtnl.Address;
+import io.jnet.kernel.rtnl.BridgePortFlag;
+import io.jnet.kernel.rtnl.Family;
+import io.jnet.kernel.rtnl.Link;
+import io.jnet.kernel.rtnl.LinkExistsException;
+import io.jnet.kernel.rtnl.LinkSpec;
+import io.jnet.kernel.rtnl.MacAddress;
+import io.jnet.kernel.rtnl.Rtnetlink;
+import io.jnet.kernel.sys.ErrnoException;
+import io.jnet.kernel.sysctl.Sysctl;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code jnet-bridge}: Docker's default network mode. A docker0-style bridge with the gateway address, a veth pair
+ * per container whose container end is born in the container's namespace, an address from IPAM, a default route,
+ * masquerade and published ports in nf_tables. ADD is transactional; DEL is idempotent and needs only what ADD
+ * recorded in the state store.
+ */
+public final class BridgePlugin implements CniPlugin {
+
+    private static final Set<String> KNOWN_ARGS = Set.of("IP", "MAC");
+
+    private final Path defaultRoot;
+    private final Firewalls firewalls;
+
+    /** How the plugin reaches the firewall of the namespace it runs in; tests may substitute their own. */
+    interface Firewalls {
+        Firewall open() throws IOException;
+    }
+
+    /** {@code env} supplies JNET_ROOT, the state root when the config names no {@code dataDir}. */
+    public BridgePlugin(Map<String, String> env) {
+        this(rootOf(env), NftFirewall::open);
+    }
+
+    private static Path rootOf(Map<String, String> env) {
+        String root = env.get("JNET_ROOT");
+        return root == null || root.isEmpty() ? Path.of("/var/lib/jnet") : Path.of(root);
+    }
+
+    BridgePlugin(Path defaultRoot, Firewalls firewalls) {
+        this.defaultRoot = defaultRoot;
+        this.firewalls = firewalls;
+    }
+
+    @Override
+    public Set<String> knownArgs() {
+        return KNOWN_ARGS;
+    }
+
+    // ---- ADD -----------------------------------------------------------------------------------------------------
+
+    @Override
+    public Result add(CniRequest request) throws CniException {
+        BridgeConf conf = BridgeConf.parse(request.config(), defaultRoot);
+        List<PortMapping> ports = PortMapping.parseAll(request.config().runtimeConfig().get("portMappings"),
+                conf.hostBindingIp());
+        Optional<MacAddress> mac = requestedMac(request);
+        EndpointStore store = new EndpointStore(conf.root());
+        String hostVeth = hostVethName(conf.network(), request.containerId(), request.ifName());
+        CniPlugin ipam = ipam(conf);
+
+        try (NetNs container = openNetns(request.netns());
+             Rtnetlink host = Rtnetlink.open();
+             Rtnetlink inside = Rtnetlink.openIn(container);
+             Undo undo = new Undo()) {
+            try {
+                if (inside.link(request.ifName()).isPresent()) {
+                    throw new CniException(ErrorCode.INVALID_ENVIRONMENT, "interface " + request.ifName()
+                            + " already exists in netns " + request.netns());
+                }
+                Endpoint previous = store.load(conf.network(), request.containerId(), request.ifName());
+                // recorded before anything is made, so that a DEL or GC after a crash knows what to remove
+                Endpoint record = new Endpoint(conf.network(), request.containerId(), request.ifName(),
+                        request.netns(), conf.bridge(), hostVeth, "", List.of(), ports, null);
+                store.save(record);
+                undo.push(() -> store.delete(conf.network(), request.containerId(), request.ifName()));
+
+                Result lease = ipam.add(request);
+                if (previous == null) {
+                    undo.push(() -> ipam.del(request));
+                }
+                List<IpConfig> ips = lease.ips();
+                if (ips.isEmpty()) {
+                    throw new CniException(ErrorCode.INVALID_CONFIG, "IPAM plugin " + conf.ipamType()
+                            + " returned no addresses");
+                }
+                List<IpPrefix> addresses = new ArrayList<>();
+                for (IpConfig ip : ips) {
+                    addresses.add(ip.address());
+                }
+                record = record.withIps(addresses);
+                store.save(record);
+
+                Link bridge = ensureBridge(host, conf, ips, undo);
+                enableForwarding(ips);
+
+                host.createLink(veth(hostVeth, request.ifName(), conf.mtu(), mac, container));
+                undo.push(() -> host.deleteLink(hostVeth));
+                Link hostEnd = host.link(hostVeth).orElseThrow(() -> gone(hostVeth));
+                host.setMaster(hostEnd.index(), bridge.index());
+                if (conf.hairpinMode()) {
+                    Map<BridgePortFlag, Boolean> flags = new EnumMap<>(BridgePortFlag.class);
+                    flags.put(BridgePortFlag.HAIRPIN, true);
+                    host.setBridgePort(hostEnd.index(), flags);
+                }
+                host.setUp(hostEnd.index(), true);
+
+                Link ctr = inside.link(request.ifName()).orElseThrow(() -> gone(request.ifName()));
+                List<Route> routes = configureContainer(inside, ctr, conf, ips, lease.routes());
+                record = record.withMac(ctr.mac());
+                store.save(record);
+
+                try (Firewall firewall = firewalls.open()) {
+                    Firewall.Network network = network(conf, addresses);
+                    Firewall.Publication publication = publication(record);
+                    firewall.attach(network, publication);
+                    undo.push(() -> {
+                        try (Firewall f = firewalls.open()) {
+                            f.detach(network, publication);
+                        }
+                    });
+                } catch (Firewall.PortInUseException e) {
+                    throw new CniException(ErrorCode.INVALID_CONFIG, e.getMessage(), "", e);
+                }
+
+                Link hostNow = host.link(hostVeth).orElseThrow(() -> gone(hostVeth));
+                Link ctrNow = inside.link(request.ifName()).orElseThrow(() -> gone(request.ifName()));
+                List<Interface> interfaces = List.of(
+                        new Interface(bridge.name(), host.link(bridge.index()).map(Link::mac).orElse(""), 0, ""),
+                        new Interface(hostVeth, hostNow.mac(), 0, ""),
+                        new Interface(request.ifName(), ctrNow.mac(), 0, request.netns()));
+                List<IpConfig> reported = new ArrayList<>();
+                for (IpConfig ip : ips) {
+                    reported.add(new IpConfig(ip.address(), conf.isGateway() ? gatewayOf(ip) : ip.gateway(), 2));
+                }
+                Result result = new Result(interfaces, reported, routes, lease.dns());
+                store.save(record.withResult(result));
+                undo.commit();
+                return result;
+            } catch (CniException e) {
+                throw undo.failed(e);
+            } catch (IOException | RuntimeException e) {
+                throw undo.failed(failure("add " + request.ifName() + " to network " + conf.network(), e));
+            }
+        } catch (ErrnoException e) {
+            throw failure("open the namespaces for " + request.ifName(), e);
+        } catch (IOException e) {
+            throw failure("add " + request.ifName() + " to network " + conf.network(), e);
+        }
+    }
+
+    private Link ensureBridge(Rtnetlink host, BridgeConf conf, List<IpConfig> ips, Undo undo)
+            throws IOException, CniException {
+        Optional<Link> existing = host.link(conf.bridge());
+        if (existing.isEmpty()) {
+            LinkSpec.Bridge spec = LinkSpec.bridge(conf.bridge());
+            if (conf.mtu() > 0) {
+                spec = spec.withMtu(conf.mtu());
+            }
+            try {
+                host.createLink(spec);
+                undo.push(() -> deleteBridgeIfUnused(host, conf.bridge()));
+            } catch (LinkExistsException raced) {
+                // another ADD on this network created it first
+            }
+            existing = host.link(conf.bridge());
+        }
+        Link bridge = existing.orElseThrow(() -> gone(conf.bridge()));
+        if (!"bridge".equals(bridge.kind())) {
+            throw new CniException(ErrorCode.INVALID_CONFIG, conf.bridge() + " exists and is a "
+                    + (bridge.kind().isEmpty() ? "device" : bridge.kind()) + ", not a bridge");
+        }
+        if (conf.isGateway()) {
+            List<Address> present = host.addresses(bridge.index());
+            for (IpConfig ip : ips) {
+                InetAddress gw = gatewayOf(ip);
+                if (gw == null) {
+                    continue;
+                }
+                boolean has = false;
+                for (Address a : present) {
+                    has |= a.address().equals(gw);
+                }
+                if (!has) {
+                    checkNoOtherAddressInSubnet(conf, present, ip);
+                    Address address = Address.of(bridge.index(), gw, ip.address().prefixLength());
+                    address = gw instanceof Inet4Address ? address.withBroadcast(broadcast(ip.address()))
+                            : address.withFlags(Address.IFA_F_NODAD);
+                    try {
+                        host.addAddress(address);
+                    } catch (ErrnoException e) {
+                        if (!e.isAlreadyExists()) {
+                            throw e;
+                        }
+                    }
+                }
+            }
+        }
+        if (conf.promiscMode()) {
+            host.setPromisc(bridge.index(), true);
+        }
+        allowLoopbackDnat(conf.bridge());
+        if (!bridge.isUp()) {
+            host.setUp(bridge.index(), true);
+        }
+        return bridge;
+    }
+
+    /** Without forceAddress, a bridge that already has another address in the subnet is a config conflict. */
+    private static void checkNoOtherAddressInSubnet(BridgeConf conf, List<Address> present, IpConfig ip)
+            throws CniException {
+        if (conf.forceAddress()) {
+            return;
+        }
+        IpPrefix subnet = ip.address().network();
+        for (Address a : present) {
+            if (subnet.contains(a.address()) && a.prefixLength() == subnet.prefixLength()) {
+                throw new CniException(ErrorCode.INVALID_CONFIG, conf.bridge() + " already has address "
+                        + IpPrefix.formatAddress(a.address()) + "/" + a.prefixLength() + " in " + subnet
+                        + "; set forceAddress to add another");
+            }
+        }
+    }
+
+    private static void deleteBridgeIfUnused(Rtnetlink host, String bridge) throws IOException {
+        Optional<Link> b = host.link(bridge);
+        if (b.isEmpty()) {
+            return;
+        }
+        for (Link l : host.links()) {
+            if (l.master() == b.get().index()) {
+                return;
+            }
+        }
+        host.deleteLink(bridge);
+    }
+
+    /**
+     * Published ports answer on the host's 127.0.0.1 when the DNAT'd packets may leave through the bridge with a
+     * loopback source: route_localnet on this bridge only, never on all interfaces. The firewall drops what would
+     * abuse it (containers sending to 127.0.0.0/8 through the bridge).
+     */
+    private static void allowLoopbackDnat(String bridge) throws IOException {
+        try (NetNs self = NetNs.current()) {
+            String key = Sysctl.key("net", "ipv4", "conf", bridge, "route_localnet");
+            if (!"1".equals(Sysctl.read(self, key))) {
+                Sysctl.write(self, key, "1");
+            }
+        }
+    }
+
+    private static void enableForwarding(List<IpConfig> ips) throws IOException {
+        try (NetNs self = NetNs.current()) {
+            boolean v4 = false;
+            boolean v6 = false;
+            for (IpConfig ip : ips) {
+                v4 |= ip.address().isIpv4();
+                v6 |= !ip.address().isIpv4();
+            }
+            if (v4 && !"1".equals(Sysctl.read(self, "net.ipv4.ip_forward"))) {
+                Sysctl.write(self, "net.ipv4.ip_forward", "1");
+            }
+            if (v6 && !"1".equals(Sysctl.read(self, "net.ipv6.conf.all.forwarding"))) {
+                Sysctl.write(self, "net.ipv6.conf.all.forwarding", "1");
+            }
+        }
+    }
+
+    private static LinkSpec.Veth veth(String hostVeth, String ifName, int mtu, Optional<MacAddress> mac, NetNs container) {
+        LinkSpec.Veth spec = LinkSpec.veth(hostVeth, ifName).withPeerNetns(container);
+        if (mtu > 0) {
+            spec = spec.withMtu(mtu).withPeerMtu(mtu);
+        }
+        if (mac.isPresent()) {
+            spec = spec.withPeerMac(mac.get());
+        }
+        return spec;
+    }
+
+    /** Addresses, link up, the default route via the gateway and IPAM's routes; returns the routes for the result. */
+    private static List<Route> configureContainer(Rtnetlink inside, Link ctr, BridgeConf conf, List<IpConfig> ips,
+                                                  List<Route> ipamRoutes) throws IOException {
+        for (IpConfig ip : ips) {
+            Address a = Address.of(ctr.index(), ip.address().address(), ip.address().prefixLength());
+            inside.addAddress(ip.address().isIpv4() ? a.withBroadcast(broadcast(ip.address()))
+                    : a.withFlags(Address.IFA_F_NODAD));
+        }
+        inside.setUp(ctr.index(), true);
+        List<Route> routes = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        if (conf.isDefaultGateway()) {
+            for (IpConfig ip : ips) {
+                InetAddress gw = gatewayOf(ip);
+                if (gw != null && seen.add(ip.address().isIpv4() ? "0.0.0.0/0" : "::/0")) {
+                    IpPrefix dst = new IpPrefix(anyOf(ip.address().isIpv4()), 0);
+                    inside.addRoute(io.jnet.kernel.rtnl.Route.defaultVia(gw, ctr.index()));
+                    routes.add(new Route(dst, gw));
+                }
+            }
+        }
+        for (Route r : ipamRoutes) {
+            boolean isDefault = r.dst().prefixLength() == 0;
+            if (isDefault && !seen.add(r.dst().network().toString())) {
+                continue; // the default route is already via the bridge's gateway
+            }
+            InetAddress gw = r.gw() != null ? r.gw() : gatewayFor(ips, r.dst().isIpv4());
+            io.jnet.kernel.rtnl.Route kr = gw == null
+                    ? io.jnet.kernel.rtnl.Route.link(r.dst().network().address(), r.dst().prefixLength(), ctr.index())
+                    : new io.jnet.kernel.rtnl.Route(r.dst().network().address(), r.dst().prefixLength(), Optional.of(gw),
+                    ctr.index(), io.jnet.kernel.rtnl.Route.TABLE_MAIN, 0, io.jnet.kernel.rtnl.Route.SCOPE_UNIVERSE,
+                    io.jnet.kernel.rtnl.Route.PROTO_BOOT, io.jnet.kernel.rtnl.Route.TYPE_UNICAST, 0, 0, 0);
+            inside.addRoute(kr);
+            routes.add(new Route(r.dst().network(), gw));
+        }
+        return routes;
+    }
+
+    // ---- DEL -----------------------------------------------------------------------------------------------------
+
+    @Override
+    public void del(CniRequest request) throws CniException {
+        BridgeConf conf = BridgeConf.parse(request.config(), defaultRoot);
+        EndpointStore store = new EndpointStore(conf.root());
+        try {
+            Endpoint record = store.load(conf.network(), request.containerId(), request.ifName());
+            if (record == null) {
+                // nothing recorded: a DEL after a failed or never-run ADD; remove what can be derived anyway
+                record = new Endpoint(conf.network(), request.containerId(), request.ifName(), request.netns(),
+                        conf.bridge(), hostVethName(conf.network(), request.containerId(), request.ifName()),
+                        prevMac(request), prevAddresses(request), PortMapping.parseAll(
+                        request.config().runtimeConfig().get("portMappings"), conf.hostBindingIp()), null);
+            }
+            teardown(conf, record, request);
+            store.delete(conf.network(), request.containerId(), request.ifName());
+        } catch (IOException e) {
+            throw failure("delete " + request.ifName() + " from network " + conf.network(), e);
+        }
+    }
+
+    /** Removes everything an attachment has; every step runs, and what fails is reported together. */
+    private void teardown(BridgeConf conf, Endpoint record, CniRequest request) throws CniException, IOException {
+        List<String> errors = new ArrayList<>();
+        try (Rtnetlink host = Rtnetlink.open()) {
+            host.deleteLink(record.hostVeth()); // takes the container end with it
+        } catch (IOException e) {
+            errors.add("delete veth " + record.hostVeth() + ": " + e.getMessage());
+        }
+        {
+            try (Firewall firewall = firewalls.open()) {
+                firewall.detach(network(conf, record.ips()), publication(record));
+            } catch (IOException e) {
+                errors.add("remove firewall elements: " + e.getMessage());
+            }
+        }
+        try {
+            ipam(conf).del(request);
+        } catch (CniException e) {
+            errors.add("release addresses: " + e.getMessage());
+        }
+        if (!errors.isEmpty()) {
+            throw new CniException(ErrorCode.IO_FAILURE, "delete " + record.ifName() + " of " + record.containerId()
+                    + " from network " + record.network() + ": " + String.join("; ", errors));
+        }
+    }
+
+    /** The container interface's MAC from the previous result, or "". */
+    private static String prevMac(CniRequest request) {
+        Result prev = request.config().prevResult();
+        if (prev != null) {
+            for (Interface i : prev.interfaces()) {
+                if (i.name().equals(request.ifName()) && !i.sandbox().isEmpty()) {
+                    return i.mac();
+                }
+            }
+        }
+        return "";
+    }
+
+    private static List<IpPrefix> prevAddresses(CniRequest request) {
+        List<IpPrefix> out = new ArrayList<>();
+        if (request.config().prevResult() != null) {
+            for (IpConfig ip : request.config().prevResult().ips()) {
+                out.add(ip.address());
+            }
+        }
+        return out;
+    }
+
+    // ---- CHECK ---------------------------------------------------------------------------------------------------
+
+    @Override
+    public void check(CniRequest request) throws CniException {
+        BridgeConf conf = BridgeConf.parse(request.config(), defaultRoot);
+        List<String> drift = new ArrayList<>();
+        try {
+            Endpoint record = new EndpointStore(conf.root()).load(conf.network(), request.containerId(),
+                    request.ifName());
+            if (record == null || !record.isComplete()) {
+                throw new CniException(ErrorCode.CHECK_FAILED, "network " + conf.network() + " has no attachment "
+                        + request.containerId() + "/" + request.ifName());
+            }
+            try (NetNs container = openNetns(request.netns());
+                 Rtnetlink host = Rtnetlink.open();
+                 Rtnetlink inside = Rtnetlink.openIn(container)) {
+                checkLinks(conf, record, request, host, inside, drift);
+            }
+            try (Firewall firewall = firewalls.open()) {
+                drift.addAll(firewall.check(network(conf, record.ips()), publication(record)));
+            }
+            try {
+                ipam(conf).check(request);
+            } catch (CniException e) {
+                drift.add("IPAM lease: " + e.getMessage());
+            }
+        } catch (IOException e) {
+            throw failure("check " + request.ifName() + " in network " + conf.network(), e);
+        }
+        if (!drift.isEmpty()) {
+            throw new CniException(ErrorCode.CHECK_FAILED, "network " + conf.network() + ", " + request.ifName()
+                    + " of " + request.containerId() + ": " + String.join("; ", drift));
+        }
+    }
+
+    private static void checkLinks(BridgeConf conf, Endpoint record, CniRequest request, Rtnetlink host,
+                                   Rtnetlink inside, List<String> drift) throws IOException {
+        Optional<Link> bridge = host.link(conf.bridge());
+        Optional<Link> hostEnd = host.link(record.hostVeth());
+        if (bridge.isEmpty()) {
+            drift.add("bridge " + conf.bridge() + " is missing");
+        } else if (!bridge.get().isUp()) {
+            drift.add("bridge " + conf.bridge() + " is down");
+        }
+        if (hostEnd.isEmpty()) {
+            drift.add("host veth " + record.hostVeth() + " is missing");
+        } else if (bridge.isPresent() && hostEnd.get().master() != bridge.get().index()) {
+            drift.add("host veth " + record.hostVeth() + " is not a port of " + conf.bridge());
+        }
+        Optional<Link> ctr = inside.link(request.ifName());
+        if (ctr.isEmpty()) {
+            drift.add("interface " + request.ifName() + " is missing in " + request.netns());
+            return;
+        }
+        if (!ctr.get().isUp()) {
+            drift.add("interface " + request.ifName() + " is down");
+        }
+        List<Address> present = inside.addresses(ctr.get().index());
+        for (IpPrefix ip : record.ips()) {
+            boolean found = false;
+            for (Address a : present) {
+                found |= a.address().equals(ip.address()) && a.prefixLength() == ip.prefixLength();
+            }
+            if (!found) {
+                drift.add("address " + ip + " is missing on " + request.ifName());
+            }
+        }
+        for (Route r : record.result().routes()) {
+            if (r.dst().prefixLength() != 0) {
+                continue;
+            }
+            boolean found = false;
+            for (io.jnet.kernel.rtnl.Route kr : inside.routes(r.dst().isIpv4() ? Family.INET : Family.INET6)) {
+                found |= kr.prefixLength() == 0 && kr.gateway().equals(Optional.ofNullable(r.gw()))
+                        && kr.table() == io.jnet.kernel.rtnl.Route.TABLE_MAIN;
+            }
+            if (!found) {
+                drift.add("default route via " + (r.gw() == null ? "?" : IpPrefix.formatAddress(r.gw()))
+                        + " is missing");
+            }
+        }
+    }
+
+    // ---- GC and STATUS -------------------------------------------------------------------------------------------
+
+    @Override
+    public void gc(CniRequest request) throws CniException {
+        BridgeConf conf = BridgeConf.parse(request.config(), defaultRoot);
+        Set<String> valid = new HashSet<>();
+        for (io.jnet.cni.Attachment a : request.config().validAttachments()) {
+            valid.add(a.containerId() + "@" + a.ifname());
+        }
+        List<String> errors = new ArrayList<>();
+        try {
+            EndpointStore store = new EndpointStore(conf.root());
+            for (Endpoint record : store.list(conf.network())) {
+                if (valid.contains(record.containerId() + "@" + record.ifName())) {
+                    continue;
+                }
+                try {
+                    CniRequest del = new CniRequest(io.jnet.cni.CniCommand.DEL, record.containerId(), record.netns(),
+                            record.ifName(), request.args(), request.path(), request.config());
+                    teardown(conf, record, del);
+                    store.delete(conf.network(), record.containerId(), record.ifName());
+                } catch (CniException | IOException e) {
+                    errors.add(e.getMessage()); // GC goes on with the others and reports every failure
+                }
+            }
+            ipam(conf).gc(request);
+        } catch (IOException e) {
+            errors.add(e.getMessage());
+        }
+        if (!errors.isEmpty()) {
+            throw new CniException(ErrorCode.IO_FAILURE, "gc of network " + conf.network() + ": "
+                    + String.join("; ", errors));
+        }
+    }
+
+    @Override
+    public void status(CniRequest request) throws CniException {
+        BridgeConf conf = BridgeConf.parse(request.config(), defaultRoot);
+        try (Firewall firewall = firewalls.open()) {
+            // reaching nf_tables is what an ADD needs beyond IPAM
+        } catch (IOException e) {
+            throw new CniException(ErrorCode.NOT_AVAILABLE, "nf_tables is not available: " + e.getMessage());
+        }
+        ipam(conf).status(request);
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------------------
+
+    private CniPlugin ipam(BridgeConf conf) {
+        return "jnet-ipam".equals(conf.ipamType()) ? new io.jnet.ipam.IpamPlugin(Map.of("JNET_ROOT", conf.root().toString()))
+                : new ExecPlugin(conf.ipamType());
+    }
+
+    static Firewall.Network network(BridgeConf conf, List<IpPrefix> addresses) {
+        List<IpPrefix> subnets = new ArrayList<>();
+        for (IpPrefix a : addresses) {
+            subnets.add(a.network());
+        }
+        return new Firewall.Network(conf.network(), conf.bridge(), subnets, conf.ipMasq(), conf.icc(), conf.internal(),
+                brNetfilter());
+    }
+
+    /** Whether br_netfilter passes switched IPv4 traffic through the IP hooks in this namespace. */
+    private static boolean brNetfilter() {
+        try {
+            return "1".equals(java.nio.file.Files.readString(BR_NF_CALL_IPTABLES).strip());
+        } catch (IOException absent) {
+            return false; // the kernel has no br_netfilter
+        }
+    }
+
+    private static final Path BR_NF_CALL_IPTABLES = Path.of("/proc/sys/net/bridge/bridge-nf-call-iptables");
+
+    static Firewall.Publication publication(Endpoint record) {
+        List<InetAddress> addresses = new ArrayList<>();
+        for (IpPrefix ip : record.ips()) {
+            addresses.add(ip.address());
+        }
+        return new Firewall.Publication(record.containerId() + "/" + record.ifName(), record.hostVeth(), record.mac(),
+                addresses, record.ports());
+    }
+
+    /** The host end's name: stable for (network, container, ifname), so DEL finds it even without a record. */
+    static String hostVethName(String network, String containerId, String ifName) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(
+                    (network + "\0" + containerId + "\0" + ifName).getBytes(StandardCharsets.UTF_8));
+            return "jv" + HexFormat.of().formatHex(hash, 0, 6);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+
+    private static Optional<MacAddress> requestedMac(CniRequest request) throws CniException {
+        Object fromRuntime = request.config().runtimeConfig().get("mac");
+        String text = fromRuntime != null ? Json.asString(fromRuntime, "runtimeConfig.mac")
+                : request.args().get("MAC").orElse("");
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(MacAddress.parse(text));
+        } catch (IllegalArgumentException e) {
+            throw new CniException(ErrorCode.INVALID_CONFIG, "invalid MAC address \"" + text + "\": " + e.getMessage());
+        }
+    }
+
+    private static InetAddress gatewayOf(IpConfig ip) {
+        return ip.gateway();
+    }
+
+    private static InetAddress gatewayFor(List<IpConfig> ips, boolean ipv4) {
+        for (IpConfig ip : ips) {
+            if (ip.address().isIpv4() == ipv4 && ip.gateway() != null) {
+                return ip.gateway();
+            }
+        }
+        return null;
+    }
+
+    private static InetAddress anyOf(boolean ipv4) {
+        return IpPrefix.parseAddress(ipv4 ? "0.0.0.0" : "::");
+    }
+
+    private static InetAddress broadcast(IpPrefix prefix) {
+        byte[] b = prefix.address().getAddress();
+        for (int bit = prefix.prefixLength(); bit < 32; bit++) {
+            b[bit / 8] |= (byte) (0x80 >>> (bit % 8));
+        }
+        try {
+            return InetAddress.getByAddress(b);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static NetNs openNetns(String path) throws CniException {
+        try {
+            return NetNs.open(path);
+        } catch (ErrnoException e) {
+            throw new CniException(ErrorCode.INVALID_NETNS, "failed to open netns " + path, e.getMessage(), e);
+        }
+    }
+
+    private static IOException gone(String name) {
+        return new ErrnoException("look up " + name + " right after creating it", io.jnet.kernel.sys.Errno.ENODEV);
+    }
+
+    private static CniException failure(String what, Exception e) {
+        if (e instanceof CniException c) {
+            return c;
+        }
+        return new CniException(ErrorCode.IO_FAILURE, what + ": " + e.getMessage(), "", e);
+    }
+}

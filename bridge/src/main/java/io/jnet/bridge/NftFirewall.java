@@ -1,0 +1,354 @@
+package io.jnet.bridge;
+
+import io.jnet.cni.IpPrefix;
+import io.jnet.kernel.conntrack.Conntrack;
+import io.jnet.kernel.netlink.NetlinkException;
+import io.jnet.kernel.nft.Bytes;
+import io.jnet.kernel.nft.Chain;
+import io.jnet.kernel.nft.Datatype;
+import io.jnet.kernel.nft.Element;
+import io.jnet.kernel.nft.Expr;
+import io.jnet.kernel.nft.Family;
+import io.jnet.kernel.nft.NftBatch;
+import io.jnet.kernel.nft.NftSet;
+import io.jnet.kernel.nft.Nftables;
+import io.jnet.kernel.nft.Reg;
+import io.jnet.kernel.nft.Rule;
+import io.jnet.kernel.nft.Rules;
+import io.jnet.kernel.nft.SetType;
+import io.jnet.kernel.nft.Table;
+import io.jnet.kernel.nft.Verdict;
+import io.jnet.kernel.sys.Errno;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The firewall in nf_tables, table {@code inet jnet}:
+ * <pre>
+ * prerouting-filter  iifname vmap @pre_in                     -> pre-NET: martian drop (route_localnet is on)
+ * prerouting, output fib daddr type local jump published      -> dnat by @pub4host, @pub4, @pub6host, @pub6
+ * forward            ct state established,related accept; ct status dnat accept;
+ *                    iifname vmap @fwd_in  -> fwd-in-NET  (internal: no egress)
+ *                    oifname vmap @fwd_out -> fwd-out-NET (only replies and published ports reach containers)
+ * postrouting        iifname vmap @snat_in  -> snat-in-NET  (masquerade the subnets going out)
+ *                    oifname vmap @snat_out -> snat-out-NET (hairpin and the host's 127.0.0.1 to a published port)
+ * </pre>
+ * {@code icc=false} has two forms. With br_netfilter (the kernel's default), switched traffic passes the forward
+ * chain too, and fwd-in-NET drops what goes back out of the bridge after {@code ct status dnat accept}, as Docker
+ * does. Without it, table {@code bridge jnet} drops frames switched between two ports of the bridge:
+ * {@code iifname . ether saddr @icc_off drop}, with (host end, container MAC) of each container of such a network
+ * as elements; published ports reached through the host are routed, carry the bridge's MAC and pass.
+ * The rules are per network and constant in number; a container adds and deletes only map elements. Every ADD
+ * re-asserts the base chains and its network's chains in the same transaction as its elements, which also
+ * re-creates what someone flushed or deleted.
+ */
+final class NftFirewall implements Firewall {
+
+    static final Table TABLE = new Table(Family.INET, "jnet");
+    static final Table L2 = new Table(Family.BRIDGE, "jnet");
+    private static final NftSet ICC_OFF = NftSet.set(L2, "icc_off", SetType.of(Datatype.IFNAME, Datatype.ETHER_ADDR));
+    private static final Chain L2_FORWARD = Chain.base(L2, "forward", Chain.Type.FILTER, Chain.HookPoint.FORWARD,
+            Chain.PRIORITY_FILTER, Chain.Policy.ACCEPT);
+    private static final SetType IFNAME = SetType.of(Datatype.IFNAME);
+    private static final NftSet PUB4 = NftSet.map(TABLE, "pub4", SetType.of(Datatype.INET_PROTO, Datatype.INET_SERVICE),
+            SetType.of(Datatype.IPV4_ADDR, Datatype.INET_SERVICE));
+    private static final NftSet PUB4_HOST = NftSet.map(TABLE, "pub4host",
+            SetType.of(Datatype.IPV4_ADDR, Datatype.INET_PROTO, Datatype.INET_SERVICE),
+            SetType.of(Datatype.IPV4_ADDR, Datatype.INET_SERVICE));
+    private static final NftSet PUB6 = NftSet.map(TABLE, "pub6", SetType.of(Datatype.INET_PROTO, Datatype.INET_SERVICE),
+            SetType.of(Datatype.IPV6_ADDR, Datatype.INET_SERVICE));
+    private static final NftSet PUB6_HOST = NftSet.map(TABLE, "pub6host",
+            SetType.of(Datatype.IPV6_ADDR, Datatype.INET_PROTO, Datatype.INET_SERVICE),
+            SetType.of(Datatype.IPV6_ADDR, Datatype.INET_SERVICE));
+    private static final NftSet PRE_IN = NftSet.verdictMap(TABLE, "pre_in", IFNAME);
+    private static final NftSet FWD_IN = NftSet.verdictMap(TABLE, "fwd_in", IFNAME);
+    private static final NftSet FWD_OUT = NftSet.verdictMap(TABLE, "fwd_out", IFNAME);
+    private static final NftSet SNAT_IN = NftSet.verdictMap(TABLE, "snat_in", IFNAME);
+    private static final NftSet SNAT_OUT = NftSet.verdictMap(TABLE, "snat_out", IFNAME);
+    private static final List<NftSet> SETS = List.of(PUB4, PUB4_HOST, PUB6, PUB6_HOST, PRE_IN, FWD_IN, FWD_OUT,
+            SNAT_IN, SNAT_OUT);
+
+    private static final Chain PREROUTING_FILTER = Chain.base(TABLE, "prerouting-filter", Chain.Type.FILTER,
+            Chain.HookPoint.PREROUTING, Chain.PRIORITY_DSTNAT - 10, Chain.Policy.ACCEPT);
+    private static final Chain PREROUTING = Chain.base(TABLE, "prerouting", Chain.Type.NAT,
+            Chain.HookPoint.PREROUTING, Chain.PRIORITY_DSTNAT, Chain.Policy.ACCEPT);
+    private static final Chain OUTPUT = Chain.base(TABLE, "output", Chain.Type.NAT, Chain.HookPoint.OUTPUT,
+            Chain.PRIORITY_DSTNAT, Chain.Policy.ACCEPT);
+    private static final Chain FORWARD = Chain.base(TABLE, "forward", Chain.Type.FILTER, Chain.HookPoint.FORWARD,
+            Chain.PRIORITY_FILTER, Chain.Policy.ACCEPT);
+    private static final Chain POSTROUTING = Chain.base(TABLE, "postrouting", Chain.Type.NAT,
+            Chain.HookPoint.POSTROUTING, Chain.PRIORITY_SRCNAT, Chain.Policy.ACCEPT);
+    private static final Chain PUBLISHED = Chain.regular(TABLE, "published");
+    private static final List<Chain> SHARED_CHAINS = List.of(PREROUTING_FILTER, PREROUTING, OUTPUT, FORWARD,
+            POSTROUTING, PUBLISHED);
+    private static final int ETHER_SADDR = 6;
+    private static final InetAddress LOOPBACK_NET = IpPrefix.parseAddress("127.0.0.0");
+
+    private final Nftables nft;
+
+    private NftFirewall(Nftables nft) {
+        this.nft = nft;
+    }
+
+    /** The firewall of the calling thread's namespace. */
+    static NftFirewall open() throws IOException {
+        return new NftFirewall(Nftables.open());
+    }
+
+    @Override
+    public void attach(Network network, Publication publication) throws IOException {
+        NftBatch batch = new NftBatch();
+        ensureShared(batch);
+        ensureNetwork(batch, network);
+        for (var entry : elements(network, publication).entrySet()) {
+            batch.addElements(entry.getKey(), entry.getValue());
+        }
+        try {
+            nft.apply(batch);
+        } catch (NetlinkException e) {
+            if (e.errno() == Errno.EBUSY || e.errno() == Errno.EEXIST) {
+                // an element with the same key and other data: another container publishes that host port
+                throw new PortInUseException("a published port of " + publication.owner() + " is already published by"
+                        + " another container (" + publication.ports() + "): " + e.getMessage(), e);
+            }
+            throw e;
+        }
+        flushUdp(publication);
+    }
+
+    /**
+     * A UDP flow to a host port that started before the port was published (or was DNAT'd to a container that is
+     * gone) keeps its conntrack entry as long as packets keep coming, and with it the old translation; deleting the
+     * entries makes the next packet take the current mapping.
+     */
+    private static void flushUdp(Publication publication) throws IOException {
+        List<PortMapping> udp = new ArrayList<>();
+        for (PortMapping p : publication.ports()) {
+            if (p.protocolNumber() == Rules.UDP) {
+                udp.add(p);
+            }
+        }
+        if (udp.isEmpty()) {
+            return;
+        }
+        try (Conntrack ct = Conntrack.open()) {
+            for (PortMapping p : udp) {
+                for (InetAddress a : publication.addresses()) {
+                    if (p.appliesTo(a instanceof Inet4Address)) {
+                        ct.flush(a instanceof Inet4Address ? Conntrack.AF_INET : Conntrack.AF_INET6, Rules.UDP,
+                                p.hostPort());
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void detach(Network network, Publication publication) throws IOException {
+        if (!nft.exists(TABLE) || !nft.exists(L2)) {
+            return;
+        }
+        NftBatch batch = new NftBatch();
+        for (var entry : elements(network, publication).entrySet()) {
+            batch.destroyElements(entry.getKey(), entry.getValue());
+        }
+        nft.apply(batch);
+        flushUdp(publication);
+    }
+
+    @Override
+    public List<String> check(Network network, Publication publication) throws IOException {
+        List<String> drift = new ArrayList<>();
+        if (!nft.exists(TABLE)) {
+            drift.add("nftables table " + TABLE + " is missing");
+            return drift;
+        }
+        Set<String> chains = new HashSet<>();
+        for (Chain c : nft.chains(TABLE)) {
+            chains.add(c.name());
+        }
+        List<Chain> expected = new ArrayList<>(SHARED_CHAINS);
+        expected.addAll(networkChains(network));
+        for (Chain c : expected) {
+            if (!chains.contains(c.name())) {
+                drift.add("nftables chain " + c.name() + " is missing");
+            } else if (c.base().isPresent() || c.equals(PUBLISHED)) {
+                if (nft.rules(TABLE, c.name()).isEmpty()) {
+                    drift.add("nftables chain " + c.name() + " has no rules (flushed?)");
+                }
+            }
+        }
+        for (NftSet vmap : List.of(PRE_IN, FWD_IN, FWD_OUT, SNAT_IN, SNAT_OUT)) {
+            checkElements(vmap, List.of(vmapElement(vmap, network)), drift);
+        }
+        for (var entry : elements(network, publication).entrySet()) {
+            checkElements(entry.getKey(), entry.getValue(), drift);
+        }
+        return drift;
+    }
+
+    private void checkElements(NftSet set, List<Element> wanted, List<String> drift) throws IOException {
+        Optional<NftSet> present = nft.exists(set.table()) ? nft.set(set.table(), set.name()) : Optional.empty();
+        if (present.isEmpty()) {
+            drift.add("nftables map " + set.name() + " is missing");
+            return;
+        }
+        Set<Element> have = new HashSet<>(nft.elements(set));
+        for (Element e : wanted) {
+            if (!have.contains(e)) {
+                drift.add("nftables element {" + e + "} of map " + set.name() + " is missing");
+            }
+        }
+    }
+
+    // ---- the ruleset ---------------------------------------------------------------------------------------------
+
+    private static void ensureShared(NftBatch batch) {
+        batch.addTable(TABLE);
+        for (NftSet set : SETS) {
+            batch.addSet(set);
+        }
+        for (Chain c : SHARED_CHAINS) {
+            batch.addChain(c).flushChain(c);
+        }
+        batch.addRule(rule(PREROUTING_FILTER, "per-network checks before NAT").add(Rules.iifnameVmap(PRE_IN.name())).build());
+        for (Chain c : List.of(PREROUTING, OUTPUT)) {
+            batch.addRule(rule(c, "published ports").add(Rules.fibDaddrLocal()).add(Rules.jump(PUBLISHED.name())).build());
+        }
+        batch.addRule(rule(PUBLISHED, "ports published on one host address")
+                .add(Rules.dnatByDaddrProtoPort(Family.IP, PUB4_HOST.name())).build());
+        batch.addRule(rule(PUBLISHED, "ports published on every host address")
+                .add(Rules.nfproto(Family.IP)).add(Rules.dnatByProtoPort(Family.IP, PUB4.name())).build());
+        batch.addRule(rule(PUBLISHED, "ports published on one host address")
+                .add(Rules.dnatByDaddrProtoPort(Family.IP6, PUB6_HOST.name())).build());
+        batch.addRule(rule(PUBLISHED, "ports published on every host address")
+                .add(Rules.nfproto(Family.IP6)).add(Rules.dnatByProtoPort(Family.IP6, PUB6.name())).build());
+        batch.addRule(rule(FORWARD, "replies").add(Rules.ctState(Rules.CT_STATE_ESTABLISHED | Rules.CT_STATE_RELATED))
+                .add(Rules.accept()).build());
+        batch.addRule(rule(FORWARD, "published ports are reachable from everywhere")
+                .add(Rules.ctStatus(Rules.CT_STATUS_DNAT)).add(Rules.accept()).build());
+        batch.addRule(rule(FORWARD, "traffic from a network").add(Rules.iifnameVmap(FWD_IN.name())).build());
+        batch.addRule(rule(FORWARD, "traffic to a network").add(Rules.oifnameVmap(FWD_OUT.name())).build());
+        batch.addRule(rule(POSTROUTING, "traffic from a network").add(Rules.iifnameVmap(SNAT_IN.name())).build());
+        batch.addRule(rule(POSTROUTING, "traffic to a network").add(Rules.oifnameVmap(SNAT_OUT.name())).build());
+        batch.addTable(L2).addSet(ICC_OFF).addChain(L2_FORWARD).flushChain(L2_FORWARD);
+        batch.addRule(rule(L2_FORWARD, "icc=false: no traffic between the containers of a network")
+                .add(new Expr.Meta(Expr.MetaKey.IIFNAME, Reg.R1),
+                        new Expr.Payload(Expr.PayloadBase.LINK, ETHER_SADDR, 6, Reg.atOffset(Bytes.IFNAMSIZ)),
+                        new Expr.Lookup(Reg.R1, ICC_OFF.name(), false))
+                .add(Rules.drop()).build());
+    }
+
+    private static List<Chain> networkChains(Network n) {
+        return List.of(Chain.regular(TABLE, "pre-" + n.name()), Chain.regular(TABLE, "fwd-in-" + n.name()),
+                Chain.regular(TABLE, "fwd-out-" + n.name()), Chain.regular(TABLE, "snat-in-" + n.name()),
+                Chain.regular(TABLE, "snat-out-" + n.name()));
+    }
+
+    private static void ensureNetwork(NftBatch batch, Network n) {
+        List<Chain> chains = networkChains(n);
+        for (Chain c : chains) {
+            batch.addChain(c).flushChain(c);
+        }
+        Chain pre = chains.get(0);
+        Chain fwdIn = chains.get(1);
+        Chain fwdOut = chains.get(2);
+        Chain snatIn = chains.get(3);
+        Chain snatOut = chains.get(4);
+        String br = n.bridge();
+        batch.addRule(rule(pre, "martian: the host's loopback is not reachable from " + n.name())
+                .add(Rules.daddr(LOOPBACK_NET, 8)).add(Rules.drop()).build());
+        if (n.internal()) {
+            batch.addRule(rule(fwdIn, "internal network " + n.name() + ": no egress")
+                    .add(Rules.oifnameNot(br)).add(Rules.drop()).build());
+        }
+        if (!n.icc()) {
+            batch.addRule(rule(fwdIn, "icc=false: no traffic between the containers of " + n.name())
+                    .add(Rules.oifname(br)).add(Rules.drop()).build());
+        }
+        batch.addRule(rule(fwdOut, "only replies and published ports reach " + n.name())
+                .add(Rules.iifnameNot(br)).add(Rules.drop()).build());
+        if (n.ipMasq()) {
+            for (IpPrefix subnet : n.subnets()) {
+                batch.addRule(rule(snatIn, "masquerade " + n.name() + " " + subnet)
+                        .add(Rules.oifnameNot(br)).add(Rules.saddr(subnet.address(), subnet.prefixLength()))
+                        .add(Rules.masquerade()).build());
+            }
+        }
+        // keyed by source address: in postrouting the input interface of a hairpinned packet is not the bridge
+        for (IpPrefix subnet : n.subnets()) {
+            batch.addRule(rule(snatOut, "hairpin: " + subnet + " reaching a published port through the host")
+                    .add(Rules.saddr(subnet.address(), subnet.prefixLength()))
+                    .add(Rules.ctStatus(Rules.CT_STATUS_DNAT)).add(Rules.masquerade()).build());
+        }
+        batch.addRule(rule(snatOut, "the host's 127.0.0.1 reaching a published port")
+                .add(Rules.saddr(LOOPBACK_NET, 8)).add(Rules.masquerade()).build());
+        for (NftSet vmap : List.of(PRE_IN, FWD_IN, FWD_OUT, SNAT_IN, SNAT_OUT)) {
+            batch.addElement(vmap, vmapElement(vmap, n));
+        }
+    }
+
+    private static Element vmapElement(NftSet vmap, Network n) {
+        String chain = switch (vmap.name()) {
+            case "pre_in" -> "pre-";
+            case "fwd_in" -> "fwd-in-";
+            case "fwd_out" -> "fwd-out-";
+            case "snat_in" -> "snat-in-";
+            default -> "snat-out-";
+        } + n.name();
+        return Element.of(Bytes.ifname(n.bridge()), Verdict.jump(chain));
+    }
+
+    /**
+     * The elements an attachment owns, by set: one per port mapping and container address family, and its host
+     * end in {@code icc_off} when its network has icc=false.
+     */
+    static java.util.Map<NftSet, List<Element>> elements(Network n, Publication p) {
+        java.util.Map<NftSet, List<Element>> out = new java.util.LinkedHashMap<>();
+        if (!n.icc() && !n.brNetfilter() && !p.mac().isEmpty()) {
+            out.put(ICC_OFF, List.of(Element.of(Bytes.concat(Bytes.ifname(p.port()), Bytes.of(macBytes(p.mac()))))));
+        }
+        for (PortMapping port : p.ports()) {
+            for (InetAddress address : p.addresses()) {
+                boolean v4 = address instanceof Inet4Address;
+                if (!port.appliesTo(v4)) {
+                    continue;
+                }
+                Bytes protoPort = Bytes.concat(Bytes.u8(port.protocolNumber()), Bytes.be16(port.hostPort()));
+                Bytes target = Bytes.concat(Bytes.address(address), Bytes.be16(port.containerPort()));
+                NftSet map;
+                Bytes key;
+                if (port.hostIp() == null) {
+                    map = v4 ? PUB4 : PUB6;
+                    key = protoPort;
+                } else {
+                    map = v4 ? PUB4_HOST : PUB6_HOST;
+                    key = Bytes.concat(Bytes.address(port.hostIp()), Bytes.u8(port.protocolNumber()),
+                            Bytes.be16(port.hostPort()));
+                }
+                out.computeIfAbsent(map, m -> new ArrayList<>()).add(Element.of(key, target));
+            }
+        }
+        return out;
+    }
+
+    private static byte[] macBytes(String mac) {
+        return io.jnet.kernel.rtnl.MacAddress.parse(mac).toBytes();
+    }
+
+    private static Rule.Builder rule(Chain chain, String comment) {
+        return Rule.in(chain).comment(comment);
+    }
+
+    @Override
+    public void close() {
+        nft.close();
+    }
+}

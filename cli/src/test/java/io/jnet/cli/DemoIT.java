@@ -1,0 +1,62 @@
+package io.jnet.cli;
+
+import io.jnet.kernel.sys.ErrnoException;
+import io.jnet.kernel.sys.Sys;
+import io.jnet.kernel.testing.Sandbox;
+import io.jnet.kernel.testing.SandboxExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The README's main job: jnet demo proves every mode it knows, and leaves nothing behind. */
+@ExtendWith(SandboxExtension.class)
+class DemoIT {
+
+    @Test
+    void provesEveryModeAndCleansUp() throws Exception {
+        Path runDir = Files.createTempDirectory("jt-demo-");
+        Path demo = runDir.resolve("demo");
+        try {
+            Sandbox.Run run = Sandbox.run(Launchers.bin("jnet").toString(), "--run-dir", runDir.toString(), "demo");
+            assertEquals(0, run.exit(), run.stdout() + run.stderr());
+            for (String section : new String[] {"[none]", "[host]", "[container]"}) {
+                assertTrue(run.stdout().contains(section), run.stdout());
+            }
+            assertFalse(run.stdout().contains("FAILED"), run.stdout());
+            Matcher pass = Pattern.compile("PASS: (\\d+) of (\\d+) proven").matcher(run.stdout());
+            assertTrue(pass.find(), run.stdout());
+            assertEquals(pass.group(2), pass.group(1));
+            assertTrue(Integer.parseInt(pass.group(1)) >= 20, run.stdout());
+            assertTrue(run.stdout().contains("a listener on the host's 127.0.0.1 answers the container"), run.stdout());
+            assertTrue(run.stdout().contains("a listener on 127.0.0.1 in one member answers the other"), run.stdout());
+
+            try (Stream<Path> left = Files.list(demo)) {
+                assertEquals(List.of(), left.toList(), "no namespace or store is left in " + demo);
+            }
+            List<String> mounts = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                    .map(l -> l.split(" ")[4]).filter(m -> m.startsWith(runDir + "/")).toList();
+            assertEquals(List.of(demo.toString()), mounts, "only the shared run directory stays a mount point");
+        } finally {
+            try {
+                Sys.unmount(demo.toString(), Sys.MNT_DETACH);
+            } catch (ErrnoException notMounted) {
+                // the demo failed before it made its directory a mount point
+            }
+            try (Stream<Path> tree = Files.walk(runDir)) {
+                for (Path p : tree.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+}

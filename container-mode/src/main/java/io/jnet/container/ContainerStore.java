@@ -1,0 +1,298 @@
+package io.jnet.container;
+
+import io.jnet.cni.CniException;
+import io.jnet.cni.Json;
+import io.jnet.cni.Names;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The containers that {@code jnet create} made, one JSON file each under {@code <root>/containers/}; the
+ * {@code jnet} CLI writes it and the {@code jnet-container} plugin reads it. The root is {@code /var/lib/jnet}
+ * unless {@code JNET_ROOT} (read by the entry points) or a config's {@code dataDir} says otherwise.
+ *
+ * <p>Directories are 0700 and files 0600. A write goes to a temporary file that is fsynced and renamed over the
+ * record, and then the directory is fsynced, so a reader (or a crash) sees the old record or the new one, never a
+ * part. Writers serialise on {@link #lock()}, an exclusive lock that the kernel drops when the process dies; readers
+ * need no lock. Reading never creates anything, so the plugin and {@code jnet ls} leave no trace.
+ */
+public final class ContainerStore {
+
+    public static final Path DEFAULT_ROOT = Path.of("/var/lib/jnet");
+    /** Names become file and namespace names; this leaves room for the suffixes of both. */
+    public static final int MAX_NAME_LENGTH = 128;
+
+    private static final String SUFFIX = ".json";
+    private static final String LOCK = ".lock";
+    private static final FileAttribute<Set<PosixFilePermission>> DIR_MODE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+    private static final FileAttribute<Set<PosixFilePermission>> FILE_MODE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Path root;
+    private final Path dir;
+
+    private ContainerStore(Path root) {
+        this.root = root;
+        this.dir = root.resolve("containers");
+    }
+
+    /** The store under {@code root}; nothing is read or created until it is used. */
+    public static ContainerStore at(Path root) {
+        return new ContainerStore(root.toAbsolutePath());
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** {@code <root>/containers}. */
+    public Path dir() {
+        return dir;
+    }
+
+    /**
+     * Throws IllegalArgumentException unless {@code name} can name a container: CNI's
+     * {@code ^[a-zA-Z0-9][a-zA-Z0-9_.\-]*$}, at most {@link #MAX_NAME_LENGTH} characters.
+     */
+    public static void checkName(String name) {
+        if (name == null || !Names.isValidName(name)) {
+            throw new IllegalArgumentException("invalid container name \"" + name
+                    + "\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+        }
+        if (name.length() > MAX_NAME_LENGTH) {
+            throw new IllegalArgumentException("invalid container name \"" + name + "\": longer than "
+                    + MAX_NAME_LENGTH + " characters");
+        }
+    }
+
+    /** A fresh random id: 64 lower-case hex digits. */
+    public static String newId() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    static boolean isId(String text) {
+        return text.length() == 64 && isHex(text);
+    }
+
+    private static boolean isHex(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return !text.isEmpty();
+    }
+
+    /**
+     * The container that {@code ref} names: a name, else a full id, else a prefix of exactly one id (as Docker
+     * looks containers up). Empty when nothing matches.
+     *
+     * @throws AmbiguousIdException when the prefix matches several ids
+     */
+    public Optional<ContainerRecord> find(String ref) throws IOException {
+        if (ref == null || ref.isEmpty()) {
+            return Optional.empty();
+        }
+        if (Names.isValidName(ref) && ref.length() <= MAX_NAME_LENGTH) {
+            Optional<ContainerRecord> byName = read(dir.resolve(ref + SUFFIX));
+            if (byName.isPresent()) {
+                return byName;
+            }
+        }
+        if (!isHex(ref)) {
+            return Optional.empty();
+        }
+        List<ContainerRecord> matches = new ArrayList<>();
+        for (ContainerRecord r : list()) {
+            if (r.id().equals(ref)) {
+                return Optional.of(r);
+            }
+            if (r.id().startsWith(ref)) {
+                matches.add(r);
+            }
+        }
+        if (matches.size() > 1) {
+            throw new AmbiguousIdException(ref, matches.stream().map(ContainerRecord::name).toList());
+        }
+        return matches.stream().findFirst();
+    }
+
+    /** Every container, by name; empty when the store does not exist yet. */
+    public List<ContainerRecord> list() throws IOException {
+        List<ContainerRecord> records = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return records;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
+            for (Path file : files) {
+                String fileName = file.getFileName().toString();
+                String name = fileName.substring(0, fileName.length() - SUFFIX.length());
+                if (Names.isValidName(name)) {
+                    read(file).ifPresent(records::add);     // a record removed meanwhile is simply gone
+                }
+            }
+        }
+        records.sort(Comparator.comparing(ContainerRecord::name));
+        return records;
+    }
+
+    /** The members of {@code leader}'s namespace: every record whose leader it is. */
+    public List<ContainerRecord> membersOf(String leader) throws IOException {
+        List<ContainerRecord> members = new ArrayList<>();
+        for (ContainerRecord r : list()) {
+            if (r.leader().equals(leader)) {
+                members.add(r);
+            }
+        }
+        return members;
+    }
+
+    private Optional<ContainerRecord> read(Path file) throws IOException {
+        byte[] data;
+        try {
+            data = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ContainerRecord.fromJson(Json.parseObject(data), file.getFileName().toString()));
+        } catch (CniException e) {
+            throw new IOException("read container record " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes a record, replacing the one of the same name, crash-safely (see the class comment). */
+    public void put(ContainerRecord record) throws IOException {
+        createDirectories();
+        Path target = dir.resolve(record.name() + SUFFIX);
+        Path tmp = dir.resolve("." + record.name() + SUFFIX + "." + HexFormat.of().toHexDigits(RANDOM.nextInt()));
+        byte[] data = Json.writePretty(record.toJson()).concat("\n").getBytes(StandardCharsets.UTF_8);
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE), FILE_MODE)) {
+                ByteBuffer buf = ByteBuffer.wrap(data);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw new IOException("write container record " + target + ": " + e.getMessage(), e);
+        }
+        syncDirectory();
+    }
+
+    /** Removes a record; false when there was none. */
+    public boolean remove(String name) throws IOException {
+        checkName(name);
+        boolean removed = Files.deleteIfExists(dir.resolve(name + SUFFIX));
+        if (removed) {
+            syncDirectory();
+        }
+        return removed;
+    }
+
+    /**
+     * Takes the store's exclusive lock, waiting for another process that holds it. Everything a writer reads and
+     * then writes (is the name free? who are the members?) happens under it. Close to release.
+     */
+    public Lock lock() throws IOException {
+        createDirectories();
+        Path file = dir.resolve(LOCK);
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), FILE_MODE);
+        } catch (FileAlreadyExistsException e) {
+            channel = FileChannel.open(file, StandardOpenOption.WRITE);
+        }
+        try {
+            return new Lock(channel, channel.lock());
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw new IOException("lock container store " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Temporary files that a writer killed between write and rename left behind; removed under the lock. */
+    public List<Path> removeLeftovers() throws IOException {
+        List<Path> removed = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return removed;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, ".*" + SUFFIX + ".*")) {
+            for (Path file : files) {
+                if (Files.deleteIfExists(file)) {
+                    removed.add(file);
+                }
+            }
+        }
+        return removed;
+    }
+
+    private void createDirectories() throws IOException {
+        for (Path d : new Path[] {root, dir}) {
+            if (!Files.isDirectory(d)) {
+                try {
+                    Files.createDirectories(d, DIR_MODE);
+                } catch (FileAlreadyExistsException raced) {
+                    continue;   // another process created it
+                }
+                Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx------"));
+            }
+        }
+    }
+
+    private void syncDirectory() throws IOException {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        }
+    }
+
+    /** The held store lock. */
+    public static final class Lock implements AutoCloseable {
+        private final FileChannel channel;
+        private final FileLock lock;
+
+        private Lock(FileChannel channel, FileLock lock) {
+            this.channel = channel;
+            this.lock = lock;
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                lock.release();
+            } finally {
+                channel.close();
+            }
+        }
+    }
+}
