@@ -53,8 +53,12 @@ public final class Ipam {
 
     /** The store's root for a config: its {@code dataDir}, else {@code $JNET_ROOT}, else {@link #DEFAULT_ROOT}. */
     public static Path root(IpamConfig config, Map<String, String> env) {
-        if (config.dataDir().isPresent()) {
-            return config.dataDir().get();
+        return root(config.dataDir(), env);
+    }
+
+    static Path root(Optional<Path> dataDir, Map<String, String> env) {
+        if (dataDir.isPresent()) {
+            return dataDir.get();
         }
         String fromEnv = env.get(ROOT_ENV);
         return fromEnv == null || fromEnv.isEmpty() ? DEFAULT_ROOT : Path.of(fromEnv);

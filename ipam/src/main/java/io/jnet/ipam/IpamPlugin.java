@@ -230,12 +230,10 @@ public final class IpamPlugin implements CniPlugin {
     }
 
     private Ipam open(Optional<Path> dataDir) throws CniException {
-        Path root = dataDir.orElseGet(() -> {
-            String fromEnv = env.get(Ipam.ROOT_ENV);
-            return fromEnv == null || fromEnv.isEmpty() ? Ipam.DEFAULT_ROOT : Path.of(fromEnv);
-        });
         try {
-            return Ipam.open(root);
+            return Ipam.open(Ipam.root(dataDir, env));
+        } catch (InvalidPathException e) {
+            throw new CniException(ErrorCode.INVALID_ENVIRONMENT, "JNET_ROOT: " + e.getMessage(), "", e);
         } catch (IpamException e) {
             ErrorCode code = dataDir.isPresent() ? ErrorCode.INVALID_CONFIG
                     : env.containsKey(Ipam.ROOT_ENV) ? ErrorCode.INVALID_ENVIRONMENT : ErrorCode.IO_FAILURE;

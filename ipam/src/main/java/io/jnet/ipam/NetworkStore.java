@@ -72,7 +72,8 @@ final class NetworkStore implements AutoCloseable {
             }
             createDirectories(dir);
         }
-        ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(dir.toAbsolutePath().normalize(), p -> new ReentrantLock());
+        // keyed by the real path: the JVM refuses a second lock on the same file through another name
+        ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(dir.toRealPath(), p -> new ReentrantLock());
         jvmLock.lock();
         FileChannel channel = null;
         try {
@@ -117,10 +118,6 @@ final class NetworkStore implements AutoCloseable {
         if (parent != null) {
             forceDirectory(parent);
         }
-    }
-
-    Path dir() {
-        return dir;
     }
 
     Path index() {

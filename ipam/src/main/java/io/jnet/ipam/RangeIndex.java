@@ -319,10 +319,6 @@ final class RangeIndex implements AutoCloseable {
         }
     }
 
-    List<Block> blocks() {
-        return blocks;
-    }
-
     // ---- helpers -------------------------------------------------------------------------------------------------
 
     private static List<Block> parseBlocks(String key) {

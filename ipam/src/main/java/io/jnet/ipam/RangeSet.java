@@ -17,16 +17,6 @@ public record RangeSet(List<Range> ranges) {
         return ranges.get(0).subnet().isIpv4();
     }
 
-    /** The range holding {@code ip}, or -1. */
-    int indexOf(Ip ip) {
-        for (int i = 0; i < ranges.size(); i++) {
-            if (ranges.get(i).contains(ip)) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
     @Override
     public String toString() {
         return ranges.stream().map(Range::toString).collect(Collectors.joining(", ", "[", "]"));
