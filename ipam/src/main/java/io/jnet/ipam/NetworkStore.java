@@ -1,24 +1,20 @@
 package io.jnet.ipam;
 
+import io.jnet.kernel.fs.DurableFiles;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One network's directory, opened under its lock. The layout:
@@ -41,24 +37,16 @@ final class NetworkStore implements AutoCloseable {
     static final String LOCK = "lock";
     static final String TEMP_PREFIX = ".tmp-";
 
-    private static final FileAttribute<Set<PosixFilePermission>> DIR_MODE =
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
-    static final FileAttribute<Set<PosixFilePermission>> FILE_MODE =
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
-    /** FileChannel locks belong to the whole JVM, so threads of one JVM also need a lock of their own. */
-    private static final ConcurrentHashMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
 
     private final Path dir;
     private final Durability durability;
-    private final ReentrantLock jvmLock;
-    private final FileChannel lockChannel;
+    private final DurableFiles.Lock lock;
 
-    private NetworkStore(Path dir, Durability durability, ReentrantLock jvmLock, FileChannel lockChannel) {
+    private NetworkStore(Path dir, Durability durability, DurableFiles.Lock lock) {
         this.dir = dir;
         this.durability = durability;
-        this.jvmLock = jvmLock;
-        this.lockChannel = lockChannel;
+        this.lock = lock;
     }
 
     /**
@@ -70,53 +58,24 @@ final class NetworkStore implements AutoCloseable {
             if (!create) {
                 return null;
             }
-            createDirectories(dir);
+            DurableFiles.createDirectories(dir);
         }
-        // keyed by the real path: the JVM refuses a second lock on the same file through another name
-        ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(dir.toRealPath(), p -> new ReentrantLock());
-        jvmLock.lock();
-        FileChannel channel = null;
+        DurableFiles.Lock lock = DurableFiles.lock(dir.resolve(LOCK)); // blocks until other processes are done
         try {
-            channel = FileChannel.open(dir.resolve(LOCK), Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-                    FILE_MODE);
-            channel.lock();    // blocks until other processes are done; released when the channel closes
-            NetworkStore store = new NetworkStore(dir, durability, jvmLock, channel);
+            NetworkStore store = new NetworkStore(dir, durability, lock);
             if (create) {
                 for (String sub : List.of(OWNERS, LEASES, INDEX)) {
                     Path p = dir.resolve(sub);
                     if (!Files.isDirectory(p)) {
-                        Files.createDirectory(p, DIR_MODE);
+                        Files.createDirectory(p, DurableFiles.DIR_MODE);
                         store.syncDirectory(dir);
                     }
                 }
             }
             return store;
         } catch (IOException | RuntimeException e) {
-            if (channel != null) {
-                channel.close();   // closing releases the file lock
-            }
-            jvmLock.unlock();
+            lock.close();
             throw e;
-        }
-    }
-
-    /** Creates missing directories down to {@code dir}, each mode 0700, and makes each creation durable. */
-    static void createDirectories(Path dir) throws IOException {
-        Path absolute = dir.toAbsolutePath();
-        Path parent = absolute.getParent();
-        if (parent != null && !Files.isDirectory(parent)) {
-            createDirectories(parent);
-        }
-        try {
-            Files.createDirectory(absolute, DIR_MODE);
-        } catch (java.nio.file.FileAlreadyExistsException e) {
-            if (!Files.isDirectory(absolute)) {
-                throw e;
-            }
-            return;    // another process made it first
-        }
-        if (parent != null) {
-            forceDirectory(parent);
         }
     }
 
@@ -241,11 +200,7 @@ final class NetworkStore implements AutoCloseable {
     // ---- files ---------------------------------------------------------------------------------------------------
 
     static byte[] readIfExists(Path file) throws IOException {
-        try {
-            return Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            return null;
-        }
+        return DurableFiles.readIfExists(file);
     }
 
     /** Writes {@code data} to {@code dir/.tmp-name} (mode 0600) and syncs it; returns the temp file. */
@@ -253,7 +208,7 @@ final class NetworkStore implements AutoCloseable {
         Path temp = directory.resolve(TEMP_PREFIX + name);
         // under the lock, an existing temp file is a killed writer's leftover: truncate it
         try (FileChannel ch = FileChannel.open(temp, Set.<OpenOption>of(StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING), FILE_MODE)) {
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING), DurableFiles.FILE_MODE)) {
             ByteBuffer buf = ByteBuffer.wrap(data);
             while (buf.hasRemaining()) {
                 ch.write(buf);
@@ -275,22 +230,12 @@ final class NetworkStore implements AutoCloseable {
 
     void syncDirectory(Path directory) throws IOException {
         if (durability == Durability.FSYNC) {
-            forceDirectory(directory);
-        }
-    }
-
-    private static void forceDirectory(Path directory) throws IOException {
-        try (FileChannel ch = FileChannel.open(directory, StandardOpenOption.READ)) {
-            ch.force(true);
+            DurableFiles.syncDirectory(directory);
         }
     }
 
     @Override
     public void close() throws IOException {
-        try {
-            lockChannel.close();
-        } finally {
-            jvmLock.unlock();
-        }
+        lock.close();
     }
 }

@@ -229,7 +229,7 @@ final class RangeIndex implements AutoCloseable {
         String name = fileName(set.key());
         Path temp = store.index().resolve(NetworkStore.TEMP_PREFIX + name);
         try (FileChannel ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING), NetworkStore.FILE_MODE)) {
+                StandardOpenOption.TRUNCATE_EXISTING), io.jnet.kernel.fs.DurableFiles.FILE_MODE)) {
             while (out.hasRemaining()) {
                 ch.write(out);
             }

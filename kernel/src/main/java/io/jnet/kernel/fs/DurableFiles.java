@@ -103,7 +103,9 @@ public final class DurableFiles {
      * alike; closing the returned handle releases it.
      */
     public static Lock lock(Path lockFile) throws IOException {
-        ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(lockFile.toAbsolutePath().normalize(), p -> new ReentrantLock());
+        // keyed by the real path: the JVM refuses a second lock on the same file reached through another name
+        Path key = lockFile.toAbsolutePath().getParent().toRealPath().resolve(lockFile.getFileName());
+        ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(key, p -> new ReentrantLock());
         jvmLock.lock();
         try {
             FileChannel channel = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
