@@ -2,9 +2,11 @@ package io.jnet.cli;
 
 import io.jnet.bridge.BridgeNetworks;
 import io.jnet.bridge.BridgePlugin;
+import io.jnet.cni.CniException;
 import io.jnet.cni.CniPlugin;
 import io.jnet.cni.Interface;
 import io.jnet.cni.IpConfig;
+import io.jnet.cni.IpPrefix;
 import io.jnet.cni.Result;
 import io.jnet.cni.ResultCodec;
 import io.jnet.container.AmbiguousIdException;
@@ -15,6 +17,7 @@ import io.jnet.container.NetworkMode;
 import io.jnet.container.PortMapping;
 import io.jnet.host.HostPlugin;
 import io.jnet.kernel.netns.NetNs;
+import io.jnet.kernel.rtnl.Rtnetlink;
 import io.jnet.none.NonePlugin;
 
 import java.io.IOException;
@@ -31,7 +34,8 @@ import java.util.Set;
 
 /**
  * What the container commands do, without the command line: create, remove, check and collect containers in the
- * {@link ContainerStore}, wiring each through its mode's CNI plugin in-process ({@link InProcessCni}). Every
+ * {@link ContainerStore}, wiring each through its mode's CNI plugin in-process ({@link InProcessCni}); a bridge
+ * container through jnet-bridge with the config of its network ({@link Networks}). Every
  * change runs under the store's lock. {@code jnet demo} uses the same code against a throwaway store, run
  * directory and host namespace.
  *
@@ -528,10 +532,12 @@ final class Containers {
     private Map<String, Object> attachBridge(ContainerRecord record, Map<String, Object> conf)
             throws CliException, IOException {
         Path file = Path.of(record.netns());
-        NetNs.create(file.getParent(), record.name()).close();
-        try {
+        NetNs ns = NetNs.create(file.getParent(), record.name());
+        try (ns; Rtnetlink rtnl = Rtnetlink.openIn(ns)) {
+            // a runtime's loopback plugin would do this; jnet-bridge, as the reference bridge plugin, leaves lo alone
+            rtnl.setUp(rtnl.link("lo").orElseThrow().index(), true);
             return cni.add(plugin(record), conf, record.id(), record.netns(), record.ifname());
-        } catch (CliException | RuntimeException e) {
+        } catch (CliException | IOException | RuntimeException e) {
             NetNs.delete(file.getParent(), record.name());
             if (e instanceof CliException c && c.getMessage().contains(ALREADY_PUBLISHED)) {
                 throw portInUse(record, c);
@@ -601,7 +607,7 @@ final class Containers {
         try {
             Result result = ResultCodec.decode(record.result(), "result");
             for (IpConfig ip : result.ips()) {
-                mine.add(io.jnet.cni.IpPrefix.formatAddress(ip.address().address()));
+                mine.add(IpPrefix.formatAddress(ip.address().address()));
             }
             String bridge = networks.find(record.network()).map(NetworkConfig::bridge).orElse("");
             for (Interface i : result.interfaces()) {
@@ -616,7 +622,7 @@ final class Containers {
                 }
             }
             return out;
-        } catch (io.jnet.cni.CniException | IOException e) {
+        } catch (CniException | IOException e) {
             throw new CliException("read the firewall elements of " + record.name() + ": " + e.getMessage(), e);
         }
     }
@@ -636,14 +642,14 @@ final class Containers {
             try {
                 Result previous = ResultCodec.decode(record.result(), "result");
                 for (IpConfig ip : previous.ips()) {
-                    ips.add(io.jnet.cni.IpPrefix.formatAddress(ip.address().address()));
+                    ips.add(IpPrefix.formatAddress(ip.address().address()));
                 }
                 for (Interface i : previous.interfaces()) {
                     if (i.name().equals(record.ifname()) && !i.sandbox().isEmpty()) {
                         mac = i.mac();
                     }
                 }
-            } catch (io.jnet.cni.CniException unreadable) {
+            } catch (CniException unreadable) {
                 ips.clear();   // then the addresses it asked for, as on create
             }
         }

@@ -1,6 +1,7 @@
 package io.jnet.cli;
 
 import io.jnet.cni.CniException;
+import io.jnet.cni.ErrorCode;
 import io.jnet.cni.IpPrefix;
 import io.jnet.cni.Json;
 import io.jnet.cni.Names;
@@ -171,7 +172,7 @@ record NetworkConfig(String name, String id, String bridge, List<SubnetConfig> s
                     Json.optBoolean(m, where, "icc", true), Json.optInt(m, where, "mtu", 0), options,
                     Instant.parse(createdText));
         } catch (IllegalArgumentException | DateTimeParseException e) {
-            throw new CniException(io.jnet.cni.ErrorCode.INVALID_CONFIG, where + ": " + e.getMessage());
+            throw new CniException(ErrorCode.INVALID_CONFIG, where + ": " + e.getMessage());
         }
     }
 

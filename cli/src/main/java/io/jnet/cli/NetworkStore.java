@@ -8,6 +8,7 @@ import io.jnet.kernel.fs.DurableFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,7 +66,7 @@ final class NetworkStore {
     /** Every network, by name. */
     List<NetworkConfig> list() throws IOException {
         List<NetworkConfig> out = new ArrayList<>();
-        try (DirectoryStream<Path> files = java.nio.file.Files.newDirectoryStream(dir, "*" + SUFFIX)) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
             for (Path file : files) {
                 if (DurableFiles.isTemp(file)) {
                     continue;

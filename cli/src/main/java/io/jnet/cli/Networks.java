@@ -12,6 +12,7 @@ import io.jnet.kernel.rtnl.Route;
 import io.jnet.kernel.rtnl.Rtnetlink;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -177,7 +178,7 @@ final class Networks {
 
     /** A subnet with Docker's default gateway: its first address. */
     static NetworkConfig.SubnetConfig withGateway(IpPrefix subnet) {
-        InetAddress gateway = NetworkConfig.address(NetworkConfig.first(subnet).add(java.math.BigInteger.ONE),
+        InetAddress gateway = NetworkConfig.address(NetworkConfig.first(subnet).add(BigInteger.ONE),
                 subnet.isIpv4());
         return new NetworkConfig.SubnetConfig(subnet, gateway, null);
     }

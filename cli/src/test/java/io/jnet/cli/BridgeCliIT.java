@@ -39,6 +39,8 @@ class BridgeCliIT {
             assertTrue(addr.contains("\"10.233.54.10\"") && addr.contains("\"02:42:0a:e9:36:0a\""), addr);
             assertTrue(cli.in(web, "ip", "-j", "route", "show", "default").ok().stdout()
                     .contains("\"gateway\":\"10.233.54.1\""));
+            assertTrue(cli.in(web, "ip", "-j", "link", "show", "lo").ok().stdout().contains("\"UP\""),
+                    "lo is up, as in a Docker container");
 
             // SNAT: the outside sees the host's address
             up.serve(up.outsidePath(), "tcp", 7000);
