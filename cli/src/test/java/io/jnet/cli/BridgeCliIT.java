@@ -104,11 +104,14 @@ class BridgeCliIT {
             cli.jnet("network", "create", "r", "--subnet", "10.233.55.0/24").ok();
             cli.jnet("create", "--name", "a", "--network", "r", "-p", "8080:80").ok();
             cli.jnet("create", "--name", "b", "--network", "r").ok();
+            // another network, whose chains the repair of a's network does not re-create
+            cli.jnet("network", "create", "r2", "--subnet", "10.233.57.0/24").ok();
+            cli.jnet("create", "--name", "c", "--network", "r2").ok();
             String a = cli.netns("a");
             up.serve(a, "tcp", 80);
             up.serve(up.outsidePath(), "tcp", 7000);
             assertEquals(Uplink.OUTSIDE_IP, up.connect(up.outsidePath(), "tcp", Uplink.HOST_IP, 8080));
-            assertEquals("a: ok\nb: ok\n", cli.jnet("check").ok().stdout());
+            assertEquals("a: ok\nb: ok\nc: ok\n", cli.jnet("check").ok().stdout());
             String mac = mac(cli, a);
 
             sandbox.in(cli.host, "nft", "flush", "table", "inet", "jnet").ok();
@@ -120,9 +123,12 @@ class BridgeCliIT {
             assertTrue(drift.stdout().contains("b: drifted: "), "every container of the network: " + drift.stdout());
             Sandbox.Run repair = cli.jnet("check", "--repair").ok();
             assertTrue(repair.stdout().contains("a: repaired: "), repair.stdout());
-            assertEquals("a: ok\nb: ok\n", cli.jnet("check").ok().stdout());
+            assertTrue(repair.stdout().contains("c: repaired: "), "r2's flushed chains are seen: " + repair.stdout());
+            assertEquals("a: ok\nb: ok\nc: ok\n", cli.jnet("check").ok().stdout());
             assertEquals(Uplink.OUTSIDE_IP, up.connect(up.outsidePath(), "tcp", Uplink.HOST_IP, 8080), "DNAT is back");
             assertEquals(Uplink.HOST_IP, up.connect(cli.netns("b"), "tcp", Uplink.OUTSIDE_IP, 7000), "SNAT is back");
+            assertEquals(Uplink.HOST_IP, up.connect(cli.netns("c"), "tcp", Uplink.OUTSIDE_IP, 7000),
+                    "and for the other network");
             assertEquals("10.233.55.2/24", address(cli, "a"), "the same address");
             assertEquals(mac, mac(cli, a), "the same MAC");
 
@@ -133,7 +139,7 @@ class BridgeCliIT {
             assertTrue(gone.stdout().contains("a: drifted: ") && gone.stdout().contains("is missing"), gone.stdout());
             assertTrue(gone.stdout().contains("b: ok"), gone.stdout());
             cli.jnet("check", "--repair").ok();
-            assertEquals("a: ok\nb: ok\n", cli.jnet("check").ok().stdout());
+            assertEquals("a: ok\nb: ok\nc: ok\n", cli.jnet("check").ok().stdout());
             assertEquals(Uplink.OUTSIDE_IP, up.connect(up.outsidePath(), "tcp", Uplink.HOST_IP, 8080));
             assertEquals("10.233.55.2/24", address(cli, "a"));
             assertEquals(mac, mac(cli, a));
