@@ -179,7 +179,7 @@ final class NftFirewall implements Firewall {
         for (Chain c : expected) {
             if (!chains.contains(c.name())) {
                 drift.add("nftables chain " + c.name() + " is missing");
-            } else if (c.base().isPresent() || c.equals(PUBLISHED)) {
+            } else if (c.base().isPresent() || c.equals(PUBLISHED) || alwaysHasRules(c, network)) {
                 if (nft.rules(TABLE, c.name()).isEmpty()) {
                     drift.add("nftables chain " + c.name() + " has no rules (flushed?)");
                 }
@@ -192,6 +192,41 @@ final class NftFirewall implements Firewall {
             checkElements(entry.getKey(), entry.getValue(), drift);
         }
         return drift;
+    }
+
+    /**
+     * Removes what one network holds in the table, in one transaction: its elements of the verdict maps, then its
+     * chains (which those elements jump to). The shared chains and maps stay, as other networks use them; a network
+     * that has nothing there (or no table) is fine.
+     */
+    void removeNetwork(Network network) throws IOException {
+        if (!nft.exists(TABLE)) {
+            return;
+        }
+        Set<String> present = new HashSet<>();
+        for (Chain c : nft.chains(TABLE)) {
+            present.add(c.name());
+        }
+        NftBatch batch = new NftBatch();
+        for (NftSet vmap : List.of(PRE_IN, FWD_IN, FWD_OUT, SNAT_IN, SNAT_OUT)) {
+            if (nft.set(TABLE, vmap.name()).isPresent()) {
+                batch.destroyElements(vmap, List.of(vmapElement(vmap, network)));
+            }
+        }
+        for (Chain c : networkChains(network)) {
+            if (present.contains(c.name())) {
+                batch.flushChain(c).deleteChain(c);
+            }
+        }
+        if (!batch.isEmpty()) {
+            nft.apply(batch);
+        }
+    }
+
+    /** A network's chains that ADD always gives a rule (the others may be empty by config): empty means flushed. */
+    private static boolean alwaysHasRules(Chain c, Network n) {
+        return c.name().equals("pre-" + n.name()) || c.name().equals("fwd-out-" + n.name())
+                || c.name().equals("snat-out-" + n.name());
     }
 
     private void checkElements(NftSet set, List<Element> wanted, List<String> drift) throws IOException {

@@ -1,6 +1,14 @@
 package io.jnet.cli;
 
+import io.jnet.bridge.BridgeNetworks;
+import io.jnet.bridge.BridgePlugin;
+import io.jnet.cni.CniException;
 import io.jnet.cni.CniPlugin;
+import io.jnet.cni.Interface;
+import io.jnet.cni.IpConfig;
+import io.jnet.cni.IpPrefix;
+import io.jnet.cni.Result;
+import io.jnet.cni.ResultCodec;
 import io.jnet.container.AmbiguousIdException;
 import io.jnet.container.ContainerPlugin;
 import io.jnet.container.ContainerRecord;
@@ -9,6 +17,7 @@ import io.jnet.container.NetworkMode;
 import io.jnet.container.PortMapping;
 import io.jnet.host.HostPlugin;
 import io.jnet.kernel.netns.NetNs;
+import io.jnet.kernel.rtnl.Rtnetlink;
 import io.jnet.none.NonePlugin;
 
 import java.io.IOException;
@@ -25,7 +34,8 @@ import java.util.Set;
 
 /**
  * What the container commands do, without the command line: create, remove, check and collect containers in the
- * {@link ContainerStore}, wiring each through its mode's CNI plugin in-process ({@link InProcessCni}). Every
+ * {@link ContainerStore}, wiring each through its mode's CNI plugin in-process ({@link InProcessCni}); a bridge
+ * container through jnet-bridge with the config of its network ({@link Networks}). Every
  * change runs under the store's lock. {@code jnet demo} uses the same code against a throwaway store, run
  * directory and host namespace.
  *
@@ -44,6 +54,7 @@ final class Containers {
     private final NetNs host;
     private final PrintStream warnings;
     private final InProcessCni cni;
+    private final Networks networks;
 
     /**
      * @param netnsDir where containers' namespaces are bind-mounted ({@code <run-dir>/netns})
@@ -56,10 +67,16 @@ final class Containers {
         this.host = host;
         this.warnings = warnings;
         this.cni = new InProcessCni(host);
+        this.networks = new Networks(NetworkStore.at(store.root()), store, host);
     }
 
     ContainerStore store() {
         return store;
+    }
+
+    /** The bridge networks of the same state root and host. */
+    Networks networks() {
+        return networks;
     }
 
     /** What {@code jnet create} asks for; {@code name} is null for a generated one. */
@@ -252,7 +269,7 @@ final class Containers {
         Path file = Path.of(record.netns());
         boolean present = NetNs.isNamespace(file);
         try {
-            cni.del(plugin(record), conf(record), record.id(), present ? record.netns() : "", record.ifname());
+            cni.del(plugin(record), delConf(record), record.id(), present ? record.netns() : "", record.ifname());
         } catch (CliException e) {
             if (!force) {
                 throw new CliException(e.getMessage() + "; container " + record.name()
@@ -337,7 +354,9 @@ final class Containers {
         try {
             Path file = Path.of(record.netns());
             Map<String, Object> result;
-            if (record.mode() != NetworkMode.CONTAINER && !NetNs.isNamespace(file)) {
+            if (record.mode() == NetworkMode.BRIDGE) {
+                result = repairBridge(record);
+            } else if (record.mode() != NetworkMode.CONTAINER && !NetNs.isNamespace(file)) {
                 NetNs.delete(file.getParent(), file.getFileName().toString());  // the empty file an unmount leaves
                 result = attach(record);
             } else {
@@ -394,6 +413,7 @@ final class Containers {
                     }
                 }
             }
+            collectAttachments(removed, failures);
             for (Path leftover : store.removeLeftovers()) {
                 removed.add("temporary file " + leftover);
             }
@@ -419,23 +439,29 @@ final class Containers {
     // ---- the plugin of each mode
 
     /** The plugin of each mode, run in-process; {@link #conf} is its network config. */
-    private CniPlugin plugin(ContainerRecord record) throws CliException {
+    private CniPlugin plugin(ContainerRecord record) {
         return switch (record.mode()) {
             case NONE -> new NonePlugin();
             case HOST -> new HostPlugin(warnings);
             case CONTAINER -> new ContainerPlugin(store.root());
-            case BRIDGE -> throw bridgeUnavailable();   // the bridge driver plugs in here, and in conf and attachBridge
+            case BRIDGE -> new BridgePlugin(Map.of("JNET_ROOT", store.root().toString()));
         };
     }
 
-    private Map<String, Object> conf(ContainerRecord record) {
+    /** The network config of the container's plugin, as ADD and CHECK need it. */
+    private Map<String, Object> conf(ContainerRecord record) throws CliException {
+        return conf(record, record.ip().isEmpty() ? List.of() : List.of(record.ip()), record.mac());
+    }
+
+    /**
+     * The network config; for a bridge network its definition plus the runtime config a runtime would pass: the
+     * published ports (one mapping per host port), the requested addresses and MAC.
+     */
+    private Map<String, Object> conf(ContainerRecord record, List<String> ips, String mac) throws CliException {
         Map<String, Object> fields = new LinkedHashMap<>();
         switch (record.mode()) {
             case HOST -> {
-                List<Object> ports = new ArrayList<>();
-                for (PortMapping p : record.ports()) {
-                    ports.addAll(p.toCni());
-                }
+                List<Object> ports = portMappings(record);
                 if (!ports.isEmpty()) {
                     fields.put("runtimeConfig", Map.of("portMappings", ports));
                 }
@@ -444,28 +470,232 @@ final class Containers {
                 fields.put("container", record.leader());
                 fields.put("dataDir", store.root().toString());
             }
-            case NONE, BRIDGE -> { }
+            case BRIDGE -> {
+                fields.putAll(networks.get(record.network()).pluginFields(store.root()));
+                Map<String, Object> runtime = new LinkedHashMap<>();
+                List<Object> ports = portMappings(record);
+                if (!ports.isEmpty()) {
+                    runtime.put("portMappings", ports);
+                }
+                if (!ips.isEmpty()) {
+                    runtime.put("ips", ips);
+                }
+                if (!mac.isEmpty()) {
+                    runtime.put("mac", mac);
+                }
+                if (!runtime.isEmpty()) {
+                    fields.put("runtimeConfig", runtime);
+                }
+            }
+            case NONE -> { }
         }
         return InProcessCni.conf(record.network().startsWith("container:") ? "container" : record.network(),
                 "jnet-" + record.mode().text(), fields);
+    }
+
+    /**
+     * The config for DEL, which must work even when a bridge network's definition is gone: jnet-bridge's DEL needs
+     * only what its ADD recorded under the state root.
+     */
+    private Map<String, Object> delConf(ContainerRecord record) throws CliException {
+        if (record.mode() == NetworkMode.BRIDGE && networks.find(record.network()).isEmpty()) {
+            return InProcessCni.conf(record.network(), "jnet-bridge", Map.of("dataDir", store.root().toString(),
+                    "ipam", Map.of("type", "jnet-ipam")));
+        }
+        return conf(record);
+    }
+
+    private static List<Object> portMappings(ContainerRecord record) {
+        List<Object> ports = new ArrayList<>();
+        for (PortMapping p : record.ports()) {
+            ports.addAll(p.toCni());
+        }
+        return ports;
     }
 
     private static List<String> names(List<ContainerRecord> records) {
         return records.stream().map(ContainerRecord::name).toList();
     }
 
-    // ---- bridge networks: the bridge driver plugs in here, in plugin() and in conf()
+    // ---- bridge networks
 
     /**
      * Wires {@code record} (already in the store as an intent, with its ports, ip and mac) into its bridge network:
-     * the network on first use, then its namespace at {@code record.netns()} and jnet-bridge's ADD, undoing what it
-     * did when that fails, as {@link #attachNone} does. rm, check and gc reach jnet-bridge through {@link #plugin}.
+     * the network on first use (only the default one, {@code bridge}, is made on demand), then its namespace at
+     * {@code record.netns()} and jnet-bridge's ADD, which undoes its own work when it fails; the namespace goes too.
      */
-    private Map<String, Object> attachBridge(ContainerRecord record) throws CliException {
-        throw bridgeUnavailable();
+    private Map<String, Object> attachBridge(ContainerRecord record) throws CliException, IOException {
+        networks.ensure(record.network());
+        return attachBridge(record, conf(record));
     }
 
-    private static CliException bridgeUnavailable() {
-        return new CliException("bridge networks are not available in this build");
+    private Map<String, Object> attachBridge(ContainerRecord record, Map<String, Object> conf)
+            throws CliException, IOException {
+        Path file = Path.of(record.netns());
+        NetNs ns = NetNs.create(file.getParent(), record.name());
+        try (ns; Rtnetlink rtnl = Rtnetlink.openIn(ns)) {
+            // a runtime's loopback plugin would do this; jnet-bridge, as the reference bridge plugin, leaves lo alone
+            rtnl.setUp(rtnl.link("lo").orElseThrow().index(), true);
+            return cni.add(plugin(record), conf, record.id(), record.netns(), record.ifname());
+        } catch (CliException | IOException | RuntimeException e) {
+            NetNs.delete(file.getParent(), record.name());
+            if (e instanceof CliException c && c.getMessage().contains(ALREADY_PUBLISHED)) {
+                throw portInUse(record, c);
+            }
+            throw e;
+        }
+    }
+
+    /** How jnet-bridge words a host port that another attachment publishes (CNI error 7). */
+    private static final String ALREADY_PUBLISHED = "already published";
+
+    /**
+     * The plugin's refusal of a used host port, as one line that names the port and, read back from the firewall,
+     * the container that has it; the plugin's own words when the firewall no longer shows it.
+     */
+    private CliException portInUse(ContainerRecord record, CliException refused) {
+        try {
+            List<FirewallElements.Entry> entries = FirewallElements.read(host);
+            for (PortMapping p : record.ports()) {
+                for (Map<String, Object> m : p.toCni()) {
+                    String proto = (String) m.get("protocol");
+                    String port = String.valueOf(m.get("hostPort"));
+                    String hostIp = (String) m.getOrDefault("hostIP", "");
+                    for (FirewallElements.Entry e : entries) {
+                        List<String> k = e.key();
+                        boolean wildcard = k.equals(List.of(proto, port));
+                        boolean pinned = k.size() == 3 && k.subList(1, 3).equals(List.of(proto, port))
+                                && (hostIp.isEmpty() || k.get(0).equals(hostIp));
+                        if (!e.set().startsWith("pub") || !(wildcard || pinned) || e.data().size() < 2) {
+                            continue;
+                        }
+                        String target = e.data().get(0) + ":" + e.data().get(1);
+                        String owner = ownerOf(e.data().get(0)).map(r -> "container " + r.name())
+                                .orElse("another container");
+                        return new CliException("port " + (pinned ? k.get(0) + ":" : "") + port + "/" + proto
+                                + " is already published by " + owner + " (" + target + "); choose another host port",
+                                refused);
+                    }
+                }
+            }
+        } catch (IOException | CliException e) {
+            refused.addSuppressed(e);
+        }
+        return refused;
+    }
+
+    /** The bridge container whose ADD result holds {@code address}. */
+    private Optional<ContainerRecord> ownerOf(String address) throws CliException {
+        for (ContainerRecord r : list()) {
+            if (r.mode() == NetworkMode.BRIDGE && Addresses.reachable(r.result()).stream()
+                    .anyMatch(a -> a.substring(0, a.indexOf('/')).equals(address))) {
+                return Optional.of(r);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The elements of jnet's firewall that belong to a bridge container: those that lead to its addresses (its
+     * published ports) or name its host-side interface (icc=false); empty for the other modes.
+     */
+    List<FirewallElements.Entry> ownedElements(ContainerRecord record) throws CliException {
+        if (record.mode() != NetworkMode.BRIDGE || record.result().isEmpty()) {
+            return List.of();
+        }
+        Set<String> mine = new LinkedHashSet<>();
+        try {
+            Result result = ResultCodec.decode(record.result(), "result");
+            for (IpConfig ip : result.ips()) {
+                mine.add(IpPrefix.formatAddress(ip.address().address()));
+            }
+            String bridge = networks.find(record.network()).map(NetworkConfig::bridge).orElse("");
+            for (Interface i : result.interfaces()) {
+                if (i.sandbox().isEmpty() && !i.name().equals(bridge)) {
+                    mine.add(i.name());
+                }
+            }
+            List<FirewallElements.Entry> out = new ArrayList<>();
+            for (FirewallElements.Entry e : FirewallElements.read(host)) {
+                if (e.mentions(mine)) {
+                    out.add(e);
+                }
+            }
+            return out;
+        } catch (CniException | IOException e) {
+            throw new CliException("read the firewall elements of " + record.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Re-attaches a bridge container that drifted: DEL takes what is left of the attachment (jnet-bridge's ADD
+     * refuses an interface that exists), then ADD makes it again with the addresses and MAC it had, in its
+     * namespace or, when that is gone, in a new one of the same name.
+     */
+    private Map<String, Object> repairBridge(ContainerRecord record) throws CliException, IOException {
+        Path file = Path.of(record.netns());
+        boolean present = NetNs.isNamespace(file);
+        cni.del(plugin(record), delConf(record), record.id(), present ? record.netns() : "", record.ifname());
+        List<String> ips = new ArrayList<>();
+        String mac = record.mac();
+        if (!record.result().isEmpty()) {
+            try {
+                Result previous = ResultCodec.decode(record.result(), "result");
+                for (IpConfig ip : previous.ips()) {
+                    ips.add(IpPrefix.formatAddress(ip.address().address()));
+                }
+                for (Interface i : previous.interfaces()) {
+                    if (i.name().equals(record.ifname()) && !i.sandbox().isEmpty()) {
+                        mac = i.mac();
+                    }
+                }
+            } catch (CniException unreadable) {
+                ips.clear();   // then the addresses it asked for, as on create
+            }
+        }
+        if (ips.isEmpty() && !record.ip().isEmpty()) {
+            ips.add(record.ip());
+        }
+        Map<String, Object> conf = conf(record, ips, mac);
+        if (present) {
+            return cni.add(plugin(record), conf, record.id(), record.netns(), record.ifname());
+        }
+        NetNs.delete(file.getParent(), file.getFileName().toString());  // the empty file an unmount leaves
+        return attachBridge(record, conf);
+    }
+
+    /**
+     * jnet-bridge's GC on every network: an attachment is valid while its namespace exists (the CLI's and those a
+     * runtime made through the network's conflist alike); the others lose their veth, firewall elements and lease.
+     */
+    private void collectAttachments(List<String> removed, List<String> failures) throws CliException {
+        for (NetworkConfig network : networks.list()) {
+            List<BridgeNetworks.Attachment> before = networks.attachments(network.name());
+            List<Map<String, Object>> valid = new ArrayList<>();
+            for (BridgeNetworks.Attachment a : before) {
+                if (!a.netns().isEmpty() && NetNs.isNamespace(Path.of(a.netns()))) {
+                    Map<String, Object> v = new LinkedHashMap<>();
+                    v.put("containerID", a.containerId());
+                    v.put("ifname", a.ifName());
+                    valid.add(v);
+                }
+            }
+            try {
+                cni.gc(new BridgePlugin(Map.of("JNET_ROOT", store.root().toString())),
+                        InProcessCni.conf(network.name(), "jnet-bridge", network.pluginFields(store.root())), valid);
+            } catch (CliException e) {
+                failures.add("network " + network.name() + ": " + e.getMessage());
+            }
+            Set<String> left = new LinkedHashSet<>();
+            for (BridgeNetworks.Attachment a : networks.attachments(network.name())) {
+                left.add(a.containerId() + "/" + a.ifName());
+            }
+            for (BridgeNetworks.Attachment a : before) {
+                if (!left.contains(a.containerId() + "/" + a.ifName())) {
+                    removed.add("attachment " + a.containerId() + "/" + a.ifName() + " of network " + network.name()
+                            + ": its network namespace " + (a.netns().isEmpty() ? "(none)" : a.netns()) + " is gone");
+                }
+            }
+        }
     }
 }

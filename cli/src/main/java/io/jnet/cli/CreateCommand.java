@@ -64,6 +64,9 @@ final class CreateCommand implements Callable<Integer> {
         for (Map.Entry<String, List<String>> e : Addresses.byInterface(record.result()).entrySet()) {
             System.out.println("  " + pad(e.getKey()) + String.join(" ", e.getValue()));
         }
+        if (record.mode() == NetworkMode.BRIDGE && !record.ports().isEmpty()) {
+            System.out.println("  " + pad("ports") + LsCommand.ports(record).replace(",", " "));
+        }
         return 0;
     }
 

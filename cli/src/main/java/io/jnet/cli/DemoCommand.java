@@ -11,6 +11,9 @@ import io.jnet.container.PortMapping;
 import io.jnet.host.HostPlugin;
 import io.jnet.kernel.netlink.NetlinkSocket;
 import io.jnet.kernel.netns.NetNs;
+import io.jnet.kernel.nft.Chain;
+import io.jnet.kernel.nft.Nftables;
+import io.jnet.kernel.nft.Table;
 import io.jnet.kernel.rtnl.Address;
 import io.jnet.kernel.rtnl.Link;
 import io.jnet.kernel.rtnl.LinkSpec;
@@ -48,7 +51,10 @@ import java.util.stream.Stream;
  * {@code jnet create} and {@code jnet rm}, with a throwaway store under {@code <run-dir>/demo}.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Prove the network modes with real connections in throwaway namespaces, then clean up.")
+        description = {"Prove the network modes with real connections in throwaway namespaces, then clean up: none, "
+                + "host, container:<name> and bridge (masquerade, published ports, isolation between networks, "
+                + "icc=false) with a throwaway namespace as the host and another as the outside (198.18.0.0/15).",
+                "Exits 0 only when every claim was proven. The namespace jnet runs in is only read."})
 final class DemoCommand implements Callable<Integer> {
 
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
@@ -68,21 +74,56 @@ final class DemoCommand implements Callable<Integer> {
         Path state = dir.resolve("state-" + suffix);
         System.out.println("jnet demo: the network modes in throwaway namespaces under " + dir + " (suffix " + suffix
                 + ")");
+        String before = null;
+        try {
+            before = ownNamespace();
+        } catch (IOException e) {
+            claim(false, "read this process's own namespace: " + e.getMessage());
+        }
         try (NetNs host = namespace("host-" + suffix)) {
             hostLike(host);
             var warnings = new ByteArrayOutputStream();
             Containers engine = new Containers(ContainerStore.at(state), dir, host,
                     new PrintStream(warnings, true, StandardCharsets.UTF_8));
-            none("none-" + suffix);
-            hostMode(engine, host, warnings, suffix);
-            containerMode(engine, host, suffix);
+            run("none", () -> none("none-" + suffix));
+            run("host", () -> hostMode(engine, host, warnings, suffix));
+            run("container", () -> containerMode(engine, host, suffix));
+            run("bridge", () -> bridgeMode(engine, host, suffix));
         } catch (Exception e) {
             claim(false, "the demo stopped: " + e.getMessage());
         } finally {
             cleanUp(state);
         }
+        if (before != null) {
+            try {
+                String after = ownNamespace();
+                claim(before.equals(after), "the namespace jnet demo runs in is as it was before: " + after);
+            } catch (IOException e) {
+                claim(false, "read this process's own namespace: " + e.getMessage());
+            }
+        }
         System.out.println((failed == 0 ? "PASS" : "FAIL") + ": " + proven + " of " + (proven + failed) + " proven");
         return failed == 0 ? 0 : Main.EXIT_FAILURE;
+    }
+
+    /** One section; a failure in it is a failed claim, and the next section still runs. */
+    private void run(String name, Step section) {
+        try {
+            section.run();
+        } catch (Exception e) {
+            claim(false, "the " + name + " section stopped: " + e.getMessage());
+        }
+    }
+
+    /**
+     * What the demo must leave alone, read (never changed) in the namespace this process runs in: its links and
+     * its nf_tables tables.
+     */
+    private static String ownNamespace() throws IOException {
+        try (Rtnetlink rtnl = Rtnetlink.open(); Nftables nft = Nftables.open()) {
+            return rtnl.links().size() + " links " + rtnl.links().stream().map(Link::name).toList() + ", tables "
+                    + nft.tables().stream().map(Table::toString).toList();
+        }
     }
 
     /** A throwaway namespace under the demo directory, remembered for the clean-up. */
@@ -220,6 +261,163 @@ final class DemoCommand implements Callable<Integer> {
                 + " deletes the namespace");
     }
 
+    /**
+     * bridge: two networks made with jnet network create, containers on them through jnet create (jnet-bridge in
+     * process, in the throwaway host), and an outside namespace on 198.18.0.0/15 behind the host's uplink. Real TCP
+     * connections prove masquerade, published ports, isolation between networks and icc=false; then jnet rm and jnet
+     * network rm must leave the host as it was.
+     */
+    private void bridgeMode(Containers engine, NetNs host, String suffix) throws Exception {
+        section("bridge");
+        InetAddress hostIp = InetAddress.getByName("198.18.0.1");
+        InetAddress outsideIp = InetAddress.getByName("198.18.0.2");
+        try (NetNs outside = namespace("outside-" + suffix)) {
+            uplink(host, outside, hostIp, outsideIp);
+            Networks networks = engine.networks();
+            NetworkConfig front = networks.create(new Networks.CreateRequest("front",
+                    List.of(Networks.withGateway(IpPrefix.parse("10.233.80.0/24"))), false, false, true, 0, "",
+                    Map.of()));
+            NetworkConfig back = networks.create(new Networks.CreateRequest("back",
+                    List.of(Networks.withGateway(IpPrefix.parse("10.233.81.0/24"))), false, false, false, 0, "",
+                    Map.of("icc", "false")));
+            List<String> listed = networks.list().stream().map(n -> n.name() + " " + n.subnets().get(0).subnet()
+                    + " " + n.bridge() + (n.icc() ? "" : " icc=false")).toList();
+            claim(listed.equals(List.of("back 10.233.81.0/24 " + back.bridge() + " icc=false",
+                    "front 10.233.80.0/24 " + front.bridge())) && !front.bridge().equals(back.bridge()),
+                    "jnet network create front --subnet 10.233.80.0/24 and back --subnet 10.233.81.0/24 -o icc=false; "
+                            + "jnet network ls: " + listed);
+            ContainerRecord web = engine.create(new Containers.CreateRequest("web-" + suffix,
+                    new Network.Bridge("front"), List.of(PortMapping.parse("8080:80")), "", ""));
+            ContainerRecord client = engine.create(new Containers.CreateRequest("client-" + suffix,
+                    new Network.Bridge("front"), List.of(), "", ""));
+            ContainerRecord b1 = engine.create(new Containers.CreateRequest("b1-" + suffix,
+                    new Network.Bridge("back"), List.of(), "", ""));
+            ContainerRecord b2 = engine.create(new Containers.CreateRequest("b2-" + suffix,
+                    new Network.Bridge("back"), List.of(), "", ""));
+            InetAddress webIp = address(web);
+            InetAddress b2Ip = address(b2);
+            claim(webIp != null && front.subnets().get(0).subnet().contains(webIp) && address(client) != null
+                    && b2Ip != null && back.subnets().get(0).subnet().contains(b2Ip),
+                    "jnet create --network front -p 8080:80: " + web.name() + " " + Addresses.reachable(web.result())
+                            + ", " + client.name() + " " + Addresses.reachable(client.result()) + "; on back: "
+                            + b1.name() + " " + Addresses.reachable(b1.result()) + ", " + b2.name() + " "
+                            + Addresses.reachable(b2.result()));
+            try (NetNs webNs = NetNs.open(web.netns()); NetNs clientNs = NetNs.open(client.netns());
+                 NetNs b1Ns = NetNs.open(b1.netns()); NetNs b2Ns = NetNs.open(b2.netns());
+                 TcpProbe out = TcpProbe.listen(outside, outsideIp, 7000);
+                 TcpProbe webServer = TcpProbe.listen(webNs, InetAddress.getByName("0.0.0.0"), 80);
+                 TcpProbe b2Server = TcpProbe.listen(b2Ns, InetAddress.getByName("0.0.0.0"), 80)) {
+                String snat = TcpProbe.ask(webNs, outsideIp, 7000, 3000);
+                claim(snat.equals("198.18.0.1"), "SNAT: " + web.name() + " connects to the outside 198.18.0.2:7000, "
+                        + "which sees the host's address: " + snat);
+                String dnat = TcpProbe.ask(outside, hostIp, 8080, 3000);
+                claim(dnat.equals("198.18.0.2"), "DNAT: the outside connects to the published port 198.18.0.1:8080 "
+                        + "and reaches " + web.name() + ":80, which sees the outside's address: " + dnat);
+                String sibling = TcpProbe.ask(clientNs, webIp, 80, 3000);
+                claim(sibling.equals(IpPrefix.formatAddress(address(client))), client.name() + " reaches "
+                        + web.name() + " directly on their network front: " + web.name() + " sees " + sibling);
+                String isolated = TcpProbe.ask(b1Ns, webIp, 80, 1500);
+                claim(isolated.startsWith("no connection"), "isolation: " + b1.name() + " on network back cannot "
+                        + "reach " + web.name() + " on front: " + isolated);
+                String icc = TcpProbe.ask(b1Ns, b2Ip, 80, 1500);
+                claim(icc.startsWith("no connection"), "icc=false: " + b1.name() + " cannot reach " + b2.name()
+                        + " on their own network back: " + icc);
+                String published = TcpProbe.ask(b1Ns, hostIp, 8080, 3000);
+                claim(!published.startsWith("no connection"), "published ports still answer containers of other "
+                        + "networks: " + b1.name() + " reaches 198.18.0.1:8080 (" + web.name() + " sees "
+                        + published + ")");
+            }
+            List<String> owned = engine.ownedElements(web).stream().map(FirewallElements.Entry::text).toList();
+            claim(owned.contains("tcp . 8080 : " + IpPrefix.formatAddress(webIp) + " . 80"), "jnet inspect "
+                    + web.name() + ": the firewall elements it owns, read back from the kernel: " + owned);
+            String taken = failure(() -> engine.create(new Containers.CreateRequest("dup-" + suffix,
+                    new Network.Bridge("front"), List.of(PortMapping.parse("8080:80")), "", "")));
+            claim(taken.contains("already published by container " + web.name())
+                            && engine.find("dup-" + suffix).isEmpty() && !Files.exists(dir.resolve("dup-" + suffix)),
+                    "a used host port is refused, and nothing of the attempt is left: " + taken);
+            String refused = failure(() -> {
+                networks.remove("front");
+                return null;
+            });
+            claim(refused.contains("active endpoints"), "jnet network rm front is refused while containers use "
+                    + "it: " + refused);
+            for (ContainerRecord r : List.of(web, client, b1, b2)) {
+                engine.remove(r.name(), false, false);
+            }
+            networks.remove("front");
+            networks.remove("back");
+            String left = leftovers(host, engine, List.of(front, back));
+            claim(left.isEmpty(), "jnet rm and jnet network rm leave nothing in the host: no veth, no bridge, no "
+                    + "chain or element of the networks, no lease" + (left.isEmpty() ? "" : "; left: " + left));
+        }
+    }
+
+    /** The host's uplink to the outside: a veth pair with 198.18.0.1 in the host and 198.18.0.2 outside. */
+    private static void uplink(NetNs host, NetNs outside, InetAddress hostIp, InetAddress outsideIp)
+            throws IOException {
+        try (Rtnetlink rtnl = Rtnetlink.openIn(host)) {
+            rtnl.createLink(LinkSpec.veth("out0", "out1").withPeerNetns(outside));
+            int out0 = rtnl.link("out0").orElseThrow().index();
+            rtnl.addAddress(Address.of(out0, hostIp, 24));
+            rtnl.setUp(out0, true);
+        }
+        try (Rtnetlink rtnl = Rtnetlink.openIn(outside)) {
+            rtnl.setUp(rtnl.link("lo").orElseThrow().index(), true);
+            int out1 = rtnl.link("out1").orElseThrow().index();
+            rtnl.addAddress(Address.of(out1, outsideIp, 24));
+            rtnl.setUp(out1, true);
+        }
+    }
+
+    /** The container's IPv4 address from its ADD result, or null. */
+    private static InetAddress address(ContainerRecord record) {
+        for (String a : Addresses.reachable(record.result())) {
+            IpPrefix p = IpPrefix.parse(a);
+            if (p.isIpv4()) {
+                return p.address();
+            }
+        }
+        return null;
+    }
+
+    /** What is left in the host of the networks: veths, bridges, their chains and elements, state files. */
+    private static String leftovers(NetNs host, Containers engine, List<NetworkConfig> networks) throws IOException {
+        List<String> left = new ArrayList<>();
+        try (Rtnetlink rtnl = Rtnetlink.openIn(host)) {
+            for (Link l : rtnl.links()) {
+                if (l.name().startsWith("jv") || networks.stream().anyMatch(n -> n.bridge().equals(l.name()))) {
+                    left.add("link " + l.name());
+                }
+            }
+        }
+        left.addAll(host.call(() -> {
+            List<String> out = new ArrayList<>();
+            try (Nftables nft = Nftables.open()) {
+                Table table = FirewallElements.TABLES.get(0);
+                if (nft.exists(table)) {
+                    for (Chain c : nft.chains(table)) {
+                        if (networks.stream().anyMatch(n -> c.name().endsWith("-" + n.name()))) {
+                            out.add("chain " + c.name());
+                        }
+                    }
+                }
+            }
+            return out;
+        }));
+        for (FirewallElements.Entry e : FirewallElements.read(host)) {
+            left.add("element " + e.set() + " {" + e.text() + "}");
+        }
+        for (String sub : new String[] {"bridge", "ipam"}) {
+            for (NetworkConfig n : networks) {
+                Path p = engine.store().root().resolve(sub).resolve(n.name());
+                if (Files.exists(p)) {
+                    left.add(p.toString());
+                }
+            }
+        }
+        return String.join(", ", left);
+    }
+
     /** The links of a namespace with their MAC and addresses, as one comparable list. */
     private static List<String> links(String netns) throws IOException {
         try (NetNs ns = NetNs.open(netns); Rtnetlink rtnl = Rtnetlink.openIn(ns)) {
@@ -260,7 +458,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** A step that must fail: its error message, or "succeeded" when it did not fail. */
-    private static String failure(Step step) {
+    private static String failure(Failing step) {
         try {
             step.run();
             return "succeeded";
@@ -270,8 +468,13 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     @FunctionalInterface
-    private interface Step {
+    private interface Failing {
         Object run() throws CliException;
+    }
+
+    @FunctionalInterface
+    private interface Step {
+        void run() throws Exception;
     }
 
     /** One plugin call through the same dispatcher the launchers use; the parsed stdout, or null on failure. */

@@ -14,6 +14,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -55,6 +56,14 @@ final class InProcessCni {
     void del(CniPlugin plugin, Map<String, Object> conf, String containerId, String netns, String ifname)
             throws CliException {
         call(plugin, "DEL", conf, containerId, netns, ifname);
+    }
+
+    /** GC: the plugin removes what it holds for attachments that are not in {@code validAttachments}. */
+    void gc(CniPlugin plugin, Map<String, Object> conf, List<Map<String, Object>> validAttachments)
+            throws CliException {
+        Map<String, Object> withValid = new LinkedHashMap<>(conf);
+        withValid.put("cni.dev/valid-attachments", validAttachments);
+        call(plugin, "GC", withValid, "", "", "");
     }
 
     /** CHECK against {@code prevResult} (the stored ADD result); throws naming what drifted. */

@@ -24,7 +24,8 @@ import java.util.concurrent.Callable;
 /** {@code jnet inspect}: a JSON array with one object per container, its record plus what the kernel says now. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = {"Show containers as a JSON array: mode, network, network namespace, the interfaces and "
-                + "addresses in it (read from the kernel now), published ports and the plugin's ADD result."})
+                + "addresses in it (read from the kernel now), published ports, the firewall elements a bridge "
+                + "container owns (read from the kernel now) and the plugin's ADD result."})
 final class InspectCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -40,7 +41,7 @@ final class InspectCommand implements Callable<Integer> {
         boolean failed = false;
         for (String name : names) {
             try {
-                out.add(inspect(containers.get(name)));
+                out.add(inspect(containers, containers.get(name)));
             } catch (CliException e) {
                 System.err.println("jnet inspect: " + e.getMessage());
                 failed = true;
@@ -50,7 +51,7 @@ final class InspectCommand implements Callable<Integer> {
         return failed ? Main.EXIT_FAILURE : 0;
     }
 
-    static Map<String, Object> inspect(ContainerRecord r) {
+    static Map<String, Object> inspect(Containers containers, ContainerRecord r) throws CliException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", r.name());
         m.put("id", r.id());
@@ -80,6 +81,11 @@ final class InspectCommand implements Callable<Integer> {
         m.put("ip", r.ip());
         m.put("mac", r.mac());
         m.put("interfaces", present ? interfaces(r.netns()) : List.of());
+        if (r.mode() == NetworkMode.BRIDGE) {
+            List<Object> elements = new ArrayList<>();
+            containers.ownedElements(r).forEach(e -> elements.add(e.toJson()));
+            m.put("firewall", elements);
+        }
         m.put("result", r.result());
         return m;
     }

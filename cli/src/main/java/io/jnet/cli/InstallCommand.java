@@ -1,11 +1,13 @@
 package io.jnet.cli;
 
+import io.jnet.cni.Json;
 import io.jnet.kernel.sys.ErrnoException;
 import io.jnet.kernel.sys.Sys;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
@@ -20,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
@@ -29,13 +32,20 @@ import java.util.stream.Stream;
  * (exec, no child process), which records the class-data archive for the new paths.
  */
 @Command(name = "install", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Install the distribution in --home and the plugin launchers (jnet-none, jnet-host, ...) in "
-                + "--cni-bin-dir, then record the class-data archive there (bin/jnet-train). An earlier "
-                + "installation in --home is replaced."})
+        description = {"Install the distribution in --home, the plugin launchers (jnet-bridge, jnet-ipam, jnet-none, "
+                + "...) in --cni-bin-dir and the default network's conflist (" + InstallCommand.CONFLIST + ", "
+                + "network bridge with the state directory --root) in --cni-conf-dir, then record the class-data "
+                + "archive (bin/jnet-train). An earlier installation in --home is replaced."})
 final class InstallCommand implements Callable<Integer> {
 
     /** The line of each launcher that finds the distribution; see assemble.sh. */
     static final String HOME_MARKER = "# jnet-home";
+
+    /** The default network's conflist; runtimes take the first file by name as their default network. */
+    static final String CONFLIST = "10-jnet-bridge.conflist";
+
+    @ParentCommand
+    Main main;
 
     @Spec
     CommandSpec spec;
@@ -45,7 +55,8 @@ final class InstallCommand implements Callable<Integer> {
     Path binDir;
 
     @Option(names = "--cni-conf-dir", paramLabel = "DIR", defaultValue = "/etc/cni/net.d",
-            description = "Where runtimes look for network configs (default: ${DEFAULT-VALUE}).")
+            description = "Where runtimes look for network configs; the default network's conflist goes there "
+                    + "(default: ${DEFAULT-VALUE}).")
     Path confDir;
 
     @Option(names = "--home", paramLabel = "DIR", defaultValue = "/opt/jnet",
@@ -69,9 +80,7 @@ final class InstallCommand implements Callable<Integer> {
             for (Path p : plugins) {
                 System.out.println("installed " + p);
             }
-            Files.createDirectories(confDir);
-            System.err.println("jnet install: no default conflist written to " + confDir
-                    + ": this build has no bridge network driver");
+            System.out.println("installed " + writeConflist(confDir.toAbsolutePath().normalize()));
         } catch (IOException e) {
             throw new CliException("install to " + target + ": " + e.getMessage(), e);
         }
@@ -83,6 +92,22 @@ final class InstallCommand implements Callable<Integer> {
             throw new CliException("run " + target.resolve("bin/jnet-train") + ": " + e.getMessage(), e);
         }
         return 0;
+    }
+
+    /**
+     * The conflist of the default network {@code bridge} (made now if it does not exist), with this state root as
+     * its dataDir, written crash-safely and readable by everyone, as runtimes expect of their config directory.
+     */
+    private Path writeConflist(Path dir) throws IOException, CliException {
+        Networks networks = main.containers(System.err).networks();
+        Map<String, Object> conflist = networks.conflist(networks.ensure(Networks.DEFAULT));
+        Files.createDirectories(dir);
+        Path target = dir.resolve(CONFLIST);
+        Path tmp = dir.resolve("." + CONFLIST + ".tmp");
+        Files.writeString(tmp, Json.writePretty(conflist) + "\n");
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return target;
     }
 
     /** The distribution this jnet runs from (its launcher passes it as {@code jnet.home}). */

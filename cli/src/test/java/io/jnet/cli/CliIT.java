@@ -223,8 +223,8 @@ class CliIT {
             }
             assertFailure(cli.jnet("create", "--name", "used", "--network", "none"), 1, "already in use");
             assertFailure(cli.jnet("create", "--network", "container:nobody"), 1, "no such container: nobody");
-            assertFailure(cli.jnet("create", "--name", "br"), 1, "bridge networks are not available in this build");
-            assertFailure(cli.jnet("create", "--network", "mynet"), 1, "bridge networks are not available");
+            assertFailure(cli.jnet("create", "--name", "br", "--network", "mynet"), 1,
+                    "network mynet not found (jnet network create mynet)");
             assertFailure(cli.jnet("rm", "nobody"), 1, "no such container: nobody");
             assertFailure(cli.jnet("port", "nobody"), 1, "no such container: nobody");
             assertFailure(cli.jnet("port", "used", "80/tcp"), 1, "no public port '80/tcp' published for used");
@@ -240,7 +240,8 @@ class CliIT {
         }
     }
 
-    private static void assertFailure(Sandbox.Run run, int exit, String what) {
+    /** A failure as scripts see it: the exit code, nothing on stdout, one line on stderr naming {@code what}. */
+    static void assertFailure(Sandbox.Run run, int exit, String what) {
         assertEquals(exit, run.exit(), what + ": " + run.stdout() + run.stderr());
         assertEquals("", run.stdout(), what);
         assertEquals(1, run.stderr().lines().count(), what + ": " + run.stderr());
@@ -322,8 +323,11 @@ class CliIT {
     void helpOnEveryCommandVersionAndCompletion(Sandbox sandbox) throws Exception {
         try (CliSandbox cli = new CliSandbox(sandbox)) {
             for (String command : new String[] {"create", "rm", "ls", "inspect", "port", "exec", "check", "gc",
-                    "install", "demo", "completion"}) {
-                Sandbox.Run help = cli.jnet(command, "--help").ok();
+                    "install", "demo", "completion", "network", "network create", "network ls", "network inspect",
+                    "network rm", "network conflist"}) {
+                List<String> args = new ArrayList<>(List.of(command.split(" ")));
+                args.add("--help");
+                Sandbox.Run help = cli.jnet(args.toArray(new String[0])).ok();
                 assertTrue(help.stdout().startsWith("Usage: jnet " + command), help.stdout());
             }
             Sandbox.Run top = cli.jnet("--help").ok();

@@ -1,5 +1,6 @@
 package io.jnet.cli;
 
+import io.jnet.cni.Json;
 import io.jnet.kernel.testing.Sandbox;
 import io.jnet.kernel.testing.SandboxExtension;
 import org.junit.jupiter.api.Test;
@@ -7,6 +8,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -25,25 +27,40 @@ class InstallIT {
         Path home = tmp.resolve("opt/jnet");
         Path bin = tmp.resolve("cni/bin");
         Path conf = tmp.resolve("cni/net.d");
+        Path root = tmp.resolve("state");
         try {
-            Sandbox.Run install = install(home, bin, conf);
+            Sandbox.Run install = install(home, bin, conf, root);
             assertEquals(0, install.exit(), install.stdout() + install.stderr());
+            List<String> plugins = List.of("jnet-bridge", "jnet-container", "jnet-host", "jnet-ipam", "jnet-none");
             try (Stream<Path> files = Files.list(bin)) {
-                assertEquals(List.of("jnet-bridge", "jnet-container", "jnet-host", "jnet-ipam", "jnet-none"),
-                        files.map(p -> p.getFileName().toString()).sorted().toList());
+                assertEquals(plugins, files.map(p -> p.getFileName().toString()).sorted().toList());
             }
-            for (String plugin : new String[] {"jnet-container", "jnet-host", "jnet-none"}) {
+            for (String plugin : plugins) {
                 assertTrue(Files.isExecutable(bin.resolve(plugin)));
                 assertTrue(Files.readString(bin.resolve(plugin)).contains("H='" + home + "' # jnet-home"));
             }
-            assertTrue(Files.isDirectory(conf));
+            // the default network's conflist, with the state root as its dataDir; nothing else in the directory
+            try (Stream<Path> files = Files.list(conf)) {
+                assertEquals(List.of("10-jnet-bridge.conflist"), files.map(p -> p.getFileName().toString()).toList());
+            }
+            Path conflist = conf.resolve("10-jnet-bridge.conflist");
+            assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(conflist)));
+            Map<String, Object> parsed = Json.parseObject(Files.readAllBytes(conflist));
+            assertEquals("bridge", parsed.get("name"));
+            assertEquals("1.0.0", parsed.get("cniVersion"));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> plugin = ((List<Map<String, Object>>) parsed.get("plugins")).get(0);
+            assertEquals("jnet-bridge", plugin.get("type"));
+            assertEquals("jnet0", plugin.get("bridge"));
+            assertEquals(root.toString(), plugin.get("dataDir"));
+            assertTrue(Files.exists(root.resolve("networks/bridge.json")), "the default network was made");
             assertEquals(Files.readString(Launchers.dist().resolve("cache/cni.jsa.id")),
                     Files.readString(home.resolve("cache/cni.jsa.id")), "the archive was recorded for the home");
 
             assertPluginRunsFromTheArchive(sandbox, bin, tmp);
 
             // again over the first installation: replaced, and nothing of the old one is left beside it
-            assertEquals(0, install(home, bin, conf).exit());
+            assertEquals(0, install(home, bin, conf, root).exit());
             try (Stream<Path> siblings = Files.list(home.getParent())) {
                 assertEquals(List.of("jnet"), siblings.map(p -> p.getFileName().toString()).toList());
             }
@@ -51,7 +68,7 @@ class InstallIT {
 
             Path notJnet = Files.createDirectories(tmp.resolve("elsewhere"));
             Files.writeString(notJnet.resolve("precious"), "x");
-            Sandbox.Run refused = install(notJnet, bin, conf);
+            Sandbox.Run refused = install(notJnet, bin, conf, root);
             assertEquals(1, refused.exit());
             assertTrue(refused.stderr().contains("is not a jnet installation"), refused.stderr());
             assertTrue(Files.exists(notJnet.resolve("precious")));
@@ -64,9 +81,10 @@ class InstallIT {
         }
     }
 
-    private static Sandbox.Run install(Path home, Path bin, Path conf) {
-        return Sandbox.run(Launchers.bin("jnet").toString(), "install", "--home", home.toString(), "--cni-bin-dir",
-                bin.toString(), "--cni-conf-dir", conf.toString());
+    /** jnet install with every directory in the test's temporary directory, the state root included. */
+    private static Sandbox.Run install(Path home, Path bin, Path conf, Path root) {
+        return Sandbox.run(Launchers.bin("jnet").toString(), "--root", root.toString(), "install", "--home",
+                home.toString(), "--cni-bin-dir", bin.toString(), "--cni-conf-dir", conf.toString());
     }
 
     /** ADD through the installed launcher with -Xshare:on, which fails unless the archive maps. */
