@@ -116,7 +116,6 @@ public final class BridgePlugin implements CniPlugin {
                     addresses.add(ip.address());
                 }
                 record = record.withIps(addresses);
-                store.save(record);
 
                 Link bridge = ensureBridge(host, conf, ips, undo);
                 enableForwarding(ips);
@@ -134,6 +133,8 @@ public final class BridgePlugin implements CniPlugin {
 
                 Link ctr = inside.link(request.ifName()).orElseThrow(() -> gone(request.ifName()));
                 List<Route> routes = configureContainer(inside, ctr, conf, ips, lease.routes());
+                // what the firewall elements are made of, recorded before they exist (the lease is IPAM's own record,
+                // the veth's name is derived), so that a DEL after a crash removes them
                 record = record.withMac(ctr.mac());
                 store.save(record);
 
