@@ -43,6 +43,7 @@ public final class Train {
     }
 
     public static void main(String[] args) throws Exception {
+        System.getenv(); // as Cni.main reads it
         readOnlyCalls();
         realCalls();
     }
@@ -85,7 +86,9 @@ public final class Train {
                 String ns = container.path();
                 String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"train\",\"type\":\"jnet-bridge\","
                         + "\"bridge\":\"jtrain0\",\"capabilities\":{\"portMappings\":true},"
-                        + "\"ipam\":{\"type\":\"jnet-ipam\",\"ranges\":[[{\"subnet\":\"" + SUBNET + "\"}]],"
+                        + "\"ipam\":{\"type\":\"jnet-ipam\",\"dataDir\":\"" + state.resolve("ipam") + "\","
+                        + "\"ranges\":[[{\"subnet\":\"" + SUBNET + "\","
+                        + "\"gateway\":\"10.255.255.1\"}]],"
                         + "\"routes\":[{\"dst\":\"0.0.0.0/0\"}]},"
                         + "\"runtimeConfig\":{\"portMappings\":[{\"hostPort\":20000,\"containerPort\":80,"
                         + "\"protocol\":\"tcp\"}]}}";
