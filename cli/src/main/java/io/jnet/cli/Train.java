@@ -4,77 +4,217 @@ import io.jnet.cni.CniVersion;
 import io.jnet.cni.NetConf;
 import io.jnet.cni.PluginMain;
 import io.jnet.cni.ResultCodec;
+import io.jnet.kernel.sys.ErrnoException;
+import io.jnet.kernel.sys.Sys;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Stream;
 
 /**
- * The class-data archive's training run ({@code bin/jnet-train}): representative plugin calls that change nothing,
- * so that the archive holds the classes a real call loads. A CHECK of the training process's own loopback reads
- * the kernel through the same netlink path that ADD uses; host mode's ADD only reads, so it runs for real against
- * the training process's own namespace; container mode looks up a container in a store that does not exist.
+ * The class-data archive's training run ({@code bin/jnet-train}): plugin calls that load the classes real calls
+ * load. Two parts:
+ * <ul>
+ *   <li>calls that change nothing (every CNI version, error paths, a CHECK that reads the training process's own
+ *       namespace);</li>
+ *   <li>when the process may create network namespaces (root), the real ADD, CHECK and DEL paths of
+ *       {@code jnet-bridge} and {@code jnet-ipam}: a "host" and a "container" namespace, each made by a thread of
+ *       its own with unshare(2) and never mounted anywhere, so that they vanish with their threads. Nothing of the
+ *       machine's own namespace is touched, and the state goes to a temp directory that is removed afterwards.</li>
+ * </ul>
+ * A training call that fails is reported in the log and leaves only a smaller archive behind.
  */
 public final class Train {
 
-    private static final String SELF = "/proc/self/ns/net";
-    private static final String NO_NETNS = "/run/jnet/no-such-netns";
-    private static final String NO_ROOT = "/run/jnet/no-such-root";
+    private static final String SUBNET = "10.255.255.0/24";
 
     private Train() {
     }
 
     public static void main(String[] args) throws Exception {
+        System.getenv(); // as Cni.main reads it
+        readOnlyCalls();
+        realCalls();
+    }
+
+    private static void readOnlyCalls() throws Exception {
+        String self = "/proc/self/ns/net";
         for (String version : new String[] {"0.3.1", "0.4.0", "1.0.0", "1.1.0"}) {
-            String prev = "\"prevResult\":{\"cniVersion\":\"" + version + "\",\"interfaces\":[{\"name\":\"lo\","
-                    + "\"mac\":\"00:00:00:00:00:00\",\"sandbox\":\"" + SELF + "\"}],\"ips\":[{\"address\":\"127.0.0.1/8\","
-                    + "\"interface\":0" + (version.startsWith("0.") ? ",\"version\":\"4\"" : "") + "}],\"dns\":{}}";
-            String none = conf(version, "jnet-none", prev);
-            NetConf parsed = NetConf.parse(none.getBytes(StandardCharsets.UTF_8));
+            String conf = "{\"cniVersion\":\"" + version + "\",\"name\":\"train\",\"type\":\"jnet-none\","
+                    + "\"ipam\":{\"type\":\"jnet-ipam\",\"subnet\":\"" + SUBNET + "\"},"
+                    + "\"prevResult\":{\"cniVersion\":\"" + version + "\",\"interfaces\":[{\"name\":\"lo\","
+                    + "\"mac\":\"00:00:00:00:00:00\",\"sandbox\":\"" + self + "\"}],\"ips\":[{\"address\":\"127.0.0.1/8\","
+                    + "\"interface\":0" + (version.startsWith("0.") ? ",\"version\":\"4\"" : "") + "}],\"dns\":{}}}";
+            NetConf parsed = NetConf.parse(conf.getBytes(StandardCharsets.UTF_8));
             ResultCodec.encode(parsed.prevResult(), CniVersion.parse(version).orElseThrow());
-            String host = conf(version, "jnet-host", prev + ",\"runtimeConfig\":{\"portMappings\":[{\"hostPort\":8080,"
-                    + "\"containerPort\":80,\"protocol\":\"tcp\"}]}");
-            String container = conf(version, "jnet-container", prev + ",\"container\":\"train\",\"dataDir\":\""
-                    + NO_ROOT + "\"");
-            String ipam = "\"ipam\":{\"type\":\"jnet-ipam\",\"subnet\":\"10.255.255.0/24\",\"dataDir\":\""
-                    + NO_ROOT + "\"}";
-            String bridge = conf(version, "jnet-bridge", prev + "," + ipam + ",\"dataDir\":\"" + NO_ROOT + "\"");
-            String ipamOnly = conf(version, "jnet-ipam", prev + "," + ipam);
-            for (String[] typeConf : new String[][] {{"none", none}, {"host", host}, {"container", container},
-                    {"bridge", bridge}, {"ipam", ipamOnly}}) {
-                String type = typeConf[0];
-                String conf = typeConf[1];
+            for (String type : new String[] {"none", "bridge", "ipam"}) {
+                Map<String, String> root = Map.of("JNET_ROOT", "/nonexistent/jnet-train");
                 // CHECK only reads, so it may look at the training process's own namespace
-                call(type, env("CHECK", SELF, "CNI_NETNS_OVERRIDE", "1"), conf);
-                call(type, env("ADD", NO_NETNS), conf);
-                call(type, Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", "train"), "{garbage");
+                call(type, root, Map.of("CNI_COMMAND", "CHECK", "CNI_CONTAINERID", "train", "CNI_NETNS", self,
+                        "CNI_IFNAME", "lo", "CNI_NETNS_OVERRIDE", "1"), conf);
+                call(type, root, Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", "train",
+                        "CNI_NETNS", "/run/jnet/no-such-netns", "CNI_IFNAME", "lo"), conf);
+                call(type, root, Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", "train"), "{garbage");
             }
-            call("host", env("ADD", SELF), host);
-            call("container", env("ADD", SELF), container);
+            // host mode's ADD only reads, so it runs for real against the training process's own namespace;
+            // container mode looks up a container in a store that does not exist
+            String prev = conf.substring(conf.indexOf("\"prevResult\""), conf.length() - 1);
+            Map<String, String> root = Map.of("JNET_ROOT", "/nonexistent/jnet-train");
+            Map<String, String> self = Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", "train", "CNI_NETNS",
+                    "/proc/self/ns/net", "CNI_IFNAME", "lo");
+            call("host", root, self, "{\"cniVersion\":\"" + version + "\",\"name\":\"train\",\"type\":\"jnet-host\","
+                    + "\"runtimeConfig\":{\"portMappings\":[{\"hostPort\":8080,\"containerPort\":80}]}," + prev + "}");
+            call("container", root, self, "{\"cniVersion\":\"" + version + "\",\"name\":\"train\","
+                    + "\"type\":\"jnet-container\",\"container\":\"train\"," + prev + "}");
         }
     }
 
-    private static String conf(String version, String type, String fields) {
-        return "{\"cniVersion\":\"" + version + "\",\"name\":\"train\",\"type\":\"" + type + "\"," + fields + "}";
-    }
+    /**
+     * ADD (with a published port), CHECK, a rolled-back ADD, DEL and a repeated DEL of jnet-bridge, and ADD, CHECK
+     * and DEL of jnet-ipam, in throwaway namespaces; skipped when they cannot be made.
+     */
+    private static void realCalls() throws Exception {
+        Path state = Files.createTempDirectory("jnet-train-");
+        try (Throwaway container = Throwaway.start("container"); Throwaway other = Throwaway.start("other")) {
+            if (container == null || other == null) {
+                System.out.println("no network namespaces (not root?): trained on the read-only paths only");
+                return;
+            }
+            Map<String, String> root = Map.of("JNET_ROOT", state.toString());
+            inNewNamespace(() -> {
+                String ns = container.path();
+                String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"train\",\"type\":\"jnet-bridge\","
+                        + "\"bridge\":\"jtrain0\",\"capabilities\":{\"portMappings\":true},"
+                        + "\"ipam\":{\"type\":\"jnet-ipam\",\"dataDir\":\"" + state.resolve("ipam") + "\","
+                        + "\"ranges\":[[{\"subnet\":\"" + SUBNET + "\","
+                        + "\"gateway\":\"10.255.255.1\"}]],"
+                        + "\"routes\":[{\"dst\":\"0.0.0.0/0\"}]},"
+                        + "\"runtimeConfig\":{\"portMappings\":[{\"hostPort\":20000,\"containerPort\":80,"
+                        + "\"protocol\":\"tcp\"}]}}";
+                String added = call("bridge", root, attachment("ADD", "train1", ns, "eth0"), conf);
+                call("bridge", root, attachment("CHECK", "train1", ns, "eth0"), withPrevResult(conf, added));
+                // the same host port for another container: refused, and rolled back
+                call("bridge", root, attachment("ADD", "train2", other.path(), "eth0"), conf);
+                call("bridge", root, attachment("DEL", "train1", ns, "eth0"), withPrevResult(conf, added));
+                call("bridge", root, attachment("DEL", "train1", ns, "eth0"), conf);
 
-    private static Map<String, String> env(String command, String netns, String... extra) {
-        Map<String, String> env = new HashMap<>(Map.of("CNI_COMMAND", command, "CNI_CONTAINERID", "train",
-                "CNI_NETNS", netns, "CNI_IFNAME", "lo"));
-        for (int i = 0; i < extra.length; i += 2) {
-            env.put(extra[i], extra[i + 1]);
+                String ipam = "{\"cniVersion\":\"1.0.0\",\"name\":\"train-ipam\",\"type\":\"ptp\","
+                        + "\"ipam\":{\"type\":\"jnet-ipam\",\"ranges\":[[{\"subnet\":\"" + SUBNET + "\"}]]}}";
+                String leased = call("ipam", root, attachment("ADD", "train1", ns, "eth0"), ipam);
+                call("ipam", root, attachment("CHECK", "train1", ns, "eth0"), withPrevResult(ipam, leased));
+                call("ipam", root, attachment("DEL", "train1", ns, "eth0"), ipam);
+                return null;
+            });
+        } finally {
+            try (Stream<Path> files = Files.walk(state)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
-        return env;
     }
 
-    private static void call(String type, Map<String, String> env, String stdin) {
+    private static Map<String, String> attachment(String command, String id, String netns, String ifName) {
+        return Map.of("CNI_COMMAND", command, "CNI_CONTAINERID", id, "CNI_NETNS", netns, "CNI_IFNAME", ifName);
+    }
+
+    private static String withPrevResult(String conf, String result) {
+        return result.isEmpty() ? conf : conf.substring(0, conf.length() - 1) + ",\"prevResult\":" + result + "}";
+    }
+
+    /** Runs one call as a launcher would; returns its stdout, stripped. */
+    private static String call(String type, Map<String, String> root, Map<String, String> cniEnv, String stdin) {
         var out = new ByteArrayOutputStream();
-        PluginMain.run(Cni.plugin(type, env), "jnet-" + type, env,
+        Map<String, String> env = new HashMap<>(root);
+        env.putAll(cniEnv);
+        PluginMain.run(Cni.plugin(type, root), "jnet-" + type, env,
                 new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
                 new PrintStream(out, false, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream()));
-        System.out.println(type + " " + env.get("CNI_COMMAND") + ": " + out.toString(StandardCharsets.UTF_8).strip());
+        String reply = out.toString(StandardCharsets.UTF_8).strip();
+        System.out.println(type + " " + cniEnv.get("CNI_COMMAND") + ": " + reply);
+        return reply;
+    }
+
+    /** Runs {@code task} on a thread of its own in a new, empty network namespace that ends with the thread. */
+    private static void inNewNamespace(java.util.concurrent.Callable<Void> task) throws Exception {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                Sys.unshare(Sys.CLONE_NEWNET);
+                done.complete(task.call());
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
+            }
+        }, "train-host");
+        t.start();
+        try {
+            done.get();
+        } catch (ExecutionException e) {
+            System.out.println("the real calls failed: " + e.getCause());
+        }
+        t.join();
+    }
+
+    /**
+     * A network namespace held by a parked thread that unshared into it; {@code /proc/<pid>/task/<tid>/ns/net}
+     * names it while the thread lives, and it is gone once the thread has ended and nothing holds it open.
+     */
+    private static final class Throwaway implements AutoCloseable {
+        private final Thread thread;
+        private final CountDownLatch release;
+        private final String path;
+
+        private Throwaway(Thread thread, CountDownLatch release, String path) {
+            this.thread = thread;
+            this.release = release;
+            this.path = path;
+        }
+
+        /** The namespace, or null when this process may not create one. */
+        static Throwaway start(String name) throws InterruptedException, IOException {
+            CountDownLatch release = new CountDownLatch(1);
+            CompletableFuture<String> path = new CompletableFuture<>();
+            Thread t = new Thread(() -> {
+                try {
+                    Sys.unshare(Sys.CLONE_NEWNET);
+                    path.complete("/proc/" + ProcessHandle.current().pid() + "/task/" + Sys.gettid() + "/ns/net");
+                } catch (ErrnoException e) {
+                    path.complete(null);
+                    return;
+                }
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "train-" + name);
+            t.setDaemon(true);
+            t.start();
+            try {
+                String p = path.get();
+                return p == null ? null : new Throwaway(t, release, p);
+            } catch (ExecutionException e) {
+                throw new IOException("start the " + name + " namespace", e.getCause());
+            }
+        }
+
+        String path() {
+            return path;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            release.countDown();
+            thread.join();
+        }
     }
 }

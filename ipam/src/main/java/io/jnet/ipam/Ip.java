@@ -129,6 +129,18 @@ record Ip(boolean v6, long hi, long lo) implements Comparable<Ip> {
         return v6 == other.v6;
     }
 
+    // equals and hashCode by hand: a record's generated ones are linked through invokedynamic on their first call,
+    // which costs a plugin call (a fresh JVM) milliseconds; see README, "Start-up".
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Ip ip && v6 == ip.v6 && hi == ip.hi && lo == ip.lo;
+    }
+
+    @Override
+    public int hashCode() {
+        return Boolean.hashCode(v6) * 31 * 31 + Long.hashCode(hi) * 31 + Long.hashCode(lo);
+    }
+
     @Override
     public int compareTo(Ip o) {
         if (v6 != o.v6) {

@@ -42,6 +42,18 @@ public record Owner(String containerId, String ifname) {
                 ? new Owner(id, ifname) : null;
     }
 
+    // equals and hashCode by hand: a record's generated ones are linked through invokedynamic on their first call,
+    // which costs a plugin call (a fresh JVM) milliseconds; see README, "Start-up".
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Owner w && containerId.equals(w.containerId) && ifname.equals(w.ifname);
+    }
+
+    @Override
+    public int hashCode() {
+        return containerId.hashCode() * 31 + ifname.hashCode();
+    }
+
     @Override
     public String toString() {
         return "container " + containerId + " ifname " + ifname;

@@ -38,13 +38,19 @@ public final class NetlinkSocket implements AutoCloseable {
         this.seq = (int) (System.nanoTime() & 0x3fffffff) | 1;
     }
 
-    /** Opens a socket in the calling thread's network namespace, with extended ACKs and capped ACKs on. */
+    /**
+     * Opens a socket in the calling thread's network namespace, with extended ACKs and capped ACKs on, and strict
+     * checking for rtnetlink.
+     */
     public static NetlinkSocket open(int protocol) throws ErrnoException {
         Fd fd = Sys.socket(Sys.AF_NETLINK, Sys.SOCK_RAW, protocol);
         try {
             Sys.bindNetlink(fd, 0);
             Sys.setsockopt(fd, Sys.SOL_NETLINK, Sys.NETLINK_EXT_ACK, 1);
             Sys.setsockopt(fd, Sys.SOL_NETLINK, Sys.NETLINK_CAP_ACK, 1);
+            if (protocol == NETLINK_ROUTE) {
+                strictChecking(fd);
+            }
             // big batches (nf_tables elements) and their replies need more than the 212 KiB default
             try {
                 Sys.setsockopt(fd, Sys.SOL_SOCKET, Sys.SO_RCVBUFFORCE, 4 << 20);
@@ -56,6 +62,21 @@ public final class NetlinkSocket implements AutoCloseable {
         } catch (ErrnoException | RuntimeException e) {
             fd.close();
             throw e;
+        }
+    }
+
+    /**
+     * Strict checking (Linux 4.20+), as iproute2 turns it on: the kernel validates dump requests and honours their
+     * filters (an address dump for one interface index, say), so a filtered dump costs what it returns, not what
+     * the namespace holds. Older kernels ignore the filters, and callers filter the replies too.
+     */
+    private static void strictChecking(Fd fd) throws ErrnoException {
+        try {
+            Sys.setsockopt(fd, Sys.SOL_NETLINK, Sys.NETLINK_GET_STRICT_CHK, 1);
+        } catch (ErrnoException e) {
+            if (e.errno() != Errno.ENOPROTOOPT) {
+                throw e;
+            }
         }
     }
 

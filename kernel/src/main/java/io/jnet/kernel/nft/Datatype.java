@@ -45,6 +45,19 @@ public record Datatype(int id, String name, int length, int byteorder) {
         return KNOWN.stream().anyMatch(t -> t.id == id);
     }
 
+    // equals and hashCode by hand: a record's generated ones are linked through invokedynamic on their first call,
+    // which costs a plugin call (a fresh JVM) milliseconds; see README, "Start-up".
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Datatype d && id == d.id && length == d.length && byteorder == d.byteorder
+                && name.equals(d.name);
+    }
+
+    @Override
+    public int hashCode() {
+        return ((id * 31 + name.hashCode()) * 31 + length) * 31 + byteorder;
+    }
+
     @Override
     public String toString() {
         return name;

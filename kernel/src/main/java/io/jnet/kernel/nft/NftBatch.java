@@ -161,49 +161,50 @@ public final class NftBatch {
      * support for DESTROY messages (before Linux 6.3) a destroy is written as an add followed by a delete, which
      * succeeds whether or not the object existed.
      */
-    Map<Integer, String> encode(NlWriter w, boolean destroySupported) {
-        Map<Integer, String> what = new LinkedHashMap<>();
+    Map<Integer, Said> encode(NlWriter w, boolean destroySupported) {
+        Map<Integer, Said> what = new LinkedHashMap<>();
         Map<String, Integer> setIds = new HashMap<>();
         NftCodec.SetIds ids = (table, set) -> {
             Integer id = setIds.get(table + " " + set);
             return id == null ? OptionalInt.empty() : OptionalInt.of(id);
         };
-        what.put(NftCodec.batchBegin(w), "begin batch");
+        what.put(NftCodec.batchBegin(w), new Said("begin batch"));
         for (Op op : ops) {
             if (op instanceof AddTable o) {
-                what.put(NftCodec.newTable(w, o.table()), "add table " + o.table());
+                what.put(NftCodec.newTable(w, o.table()), new Said("add table", o.table()));
             } else if (op instanceof DeleteTable o) {
                 if (o.destroy() && !destroySupported) {
-                    what.put(NftCodec.newTable(w, o.table()), "destroy table " + o.table() + " (add)");
+                    what.put(NftCodec.newTable(w, o.table()), new Said("destroy table", o.table(), "(add)"));
                 }
                 int msg = o.destroy() && destroySupported ? MSG_DESTROYTABLE : MSG_DELTABLE;
-                what.put(NftCodec.delTable(w, msg, o.table()), verb(o.destroy()) + " table " + o.table());
+                what.put(NftCodec.delTable(w, msg, o.table()), new Said(verb(o.destroy()), "table", o.table()));
             } else if (op instanceof AddChain o) {
-                what.put(NftCodec.newChain(w, o.chain()), "add " + o.chain());
+                what.put(NftCodec.newChain(w, o.chain()), new Said("add", o.chain()));
             } else if (op instanceof FlushChain o) {
-                what.put(NftCodec.flushChain(w, o.table(), o.chain()), "flush chain " + o.table() + " " + o.chain());
+                what.put(NftCodec.flushChain(w, o.table(), o.chain()), new Said("flush chain", o.table(), o.chain()));
             } else if (op instanceof DeleteChain o) {
-                String name = "chain " + o.table() + " " + o.chain();
                 if (o.destroy() && !destroySupported) {
-                    what.put(NftCodec.newChain(w, Chain.regular(o.table(), o.chain())), "destroy " + name + " (add)");
+                    what.put(NftCodec.newChain(w, Chain.regular(o.table(), o.chain())),
+                            new Said("destroy chain", o.table(), o.chain(), "(add)"));
                 }
                 int msg = o.destroy() && destroySupported ? MSG_DESTROYCHAIN : MSG_DELCHAIN;
-                what.put(NftCodec.delChain(w, msg, o.table(), o.chain()), verb(o.destroy()) + " " + name);
+                what.put(NftCodec.delChain(w, msg, o.table(), o.chain()),
+                        new Said(verb(o.destroy()), "chain", o.table(), o.chain()));
             } else if (op instanceof AddRule o) {
-                what.put(NftCodec.newRule(w, o.rule(), o.append(), ids), (o.append() ? "add " : "insert ") + o.rule());
+                what.put(NftCodec.newRule(w, o.rule(), o.append(), ids), new Said(o.append() ? "add" : "insert", o.rule()));
             } else if (op instanceof DeleteRule o) {
                 what.put(NftCodec.delRule(w, MSG_DELRULE, o.table(), o.chain(), o.handle()),
-                        "delete rule " + o.handle() + " of chain " + o.table() + " " + o.chain());
+                        new Said("delete rule", o.handle(), "of chain", o.table(), o.chain()));
             } else if (op instanceof AddSet o) {
                 int id = setIds.size() + 1;
                 setIds.put(o.set().table() + " " + o.set().name(), id);
-                what.put(NftCodec.newSet(w, o.set(), id), "add " + o.set());
+                what.put(NftCodec.newSet(w, o.set(), id), new Said("add", o.set()));
             } else if (op instanceof DeleteSet o) {
                 if (o.destroy() && !destroySupported) {
-                    what.put(NftCodec.newSet(w, o.set(), setIds.size() + 1), "destroy " + o.set() + " (add)");
+                    what.put(NftCodec.newSet(w, o.set(), setIds.size() + 1), new Said("destroy", o.set(), "(add)"));
                 }
                 int msg = o.destroy() && destroySupported ? MSG_DESTROYSET : MSG_DELSET;
-                what.put(NftCodec.delSet(w, msg, o.set().table(), o.set().name()), verb(o.destroy()) + " " + o.set());
+                what.put(NftCodec.delSet(w, msg, o.set().table(), o.set().name()), new Said(verb(o.destroy()), o.set()));
             } else if (op instanceof AddElements o) {
                 elements(w, what, MSG_NEWSETELEM, "add", o.set(), o.elements(), ids);
             } else if (op instanceof DeleteElements o) {
@@ -216,15 +217,36 @@ public final class NftBatch {
                 throw new AssertionError("unencoded operation " + op);
             }
         }
-        what.put(NftCodec.batchEnd(w), "end batch");
+        what.put(NftCodec.batchEnd(w), new Said("end batch"));
         return what;
+    }
+
+    /**
+     * What one message of an encoded batch does, for error messages. The words are joined only when the text is
+     * shown: a rule's text, for one, takes longer to render than the rule takes to encode.
+     */
+    static final class Said {
+        private final Object[] words;
+
+        Said(Object... words) {
+            this.words = words;
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder sb = new StringBuilder();
+            for (Object word : words) {
+                sb.append(sb.length() == 0 ? "" : " ").append(word);
+            }
+            return sb.toString();
+        }
     }
 
     private static String verb(boolean destroy) {
         return destroy ? "destroy" : "delete";
     }
 
-    private static void elements(NlWriter w, Map<Integer, String> what, int msg, String verb, NftSet set,
+    private static void elements(NlWriter w, Map<Integer, Said> what, int msg, String verb, NftSet set,
                                  List<Element> elements, NftCodec.SetIds ids) {
         boolean adding = msg == MSG_NEWSETELEM;
         for (int from = 0; from < elements.size(); from += ELEMENTS_PER_MESSAGE) {
@@ -232,7 +254,15 @@ public final class NftBatch {
             List<NftCodec.Wire> wire = NftCodec.toWire(set, chunk, adding);
             OptionalInt setId = adding ? ids.of(set.table(), set.name()) : OptionalInt.empty();
             int seq = NftCodec.setElems(w, msg, set, wire, setId);
-            what.put(seq, verb + " " + describe(chunk) + " of " + set);
+            what.put(seq, new Said(verb, new Shown(chunk), "of", set));
+        }
+    }
+
+    /** Up to three elements of a message, as an error message shows them. */
+    private record Shown(List<Element> elements) {
+        @Override
+        public String toString() {
+            return describe(elements);
         }
     }
 

@@ -50,6 +50,20 @@ public record NftSet(Table table, String name, SetType key, Optional<SetType> da
         return interval && !key.isConcat();
     }
 
+    // equals and hashCode by hand: a record's generated ones are linked through invokedynamic on their first call,
+    // which costs a plugin call (a fresh JVM) milliseconds; see README, "Start-up".
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof NftSet s && interval == s.interval && table.equals(s.table) && name.equals(s.name)
+                && key.equals(s.key) && data.equals(s.data);
+    }
+
+    @Override
+    public int hashCode() {
+        return (((table.hashCode() * 31 + name.hashCode()) * 31 + key.hashCode()) * 31 + data.hashCode()) * 31
+                + Boolean.hashCode(interval);
+    }
+
     @Override
     public String toString() {
         return (isMap() ? "map " : "set ") + table + " " + name;

@@ -60,7 +60,7 @@ public final class Nftables implements AutoCloseable {
         }
         boolean destroy = batch.ops().stream().anyMatch(Nftables::isDestroy) && supportsDestroy();
         NlWriter w = socket.writer();
-        Map<Integer, String> what = batch.encode(w, destroy);
+        Map<Integer, NftBatch.Said> what = batch.encode(w, destroy);
         Map<Integer, NetlinkException> errors = socket.transact(w, null);
         if (errors.isEmpty()) {
             return;
@@ -77,7 +77,7 @@ public final class Nftables implements AutoCloseable {
     }
 
     /** The kernel's error, said of the message it answers and the part of it the kernel blamed. */
-    private static NetlinkException named(String prefix, Map<Integer, String> what, List<NlMessage> sent,
+    private static NetlinkException named(String prefix, Map<Integer, NftBatch.Said> what, List<NlMessage> sent,
                                           NetlinkException e) {
         String where = "";
         if (e.badAttrOffset() >= 0) {

@@ -37,6 +37,18 @@ public record Reg(int number) {
         return offset % 16 == 0 ? new Reg(1 + offset / 16) : r32(offset / 4);
     }
 
+    // equals and hashCode by hand: a record's generated ones are linked through invokedynamic on their first call,
+    // which costs a plugin call (a fresh JVM) milliseconds; see README, "Start-up".
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Reg r && number == r.number;
+    }
+
+    @Override
+    public int hashCode() {
+        return number;
+    }
+
     @Override
     public String toString() {
         return "reg " + number;

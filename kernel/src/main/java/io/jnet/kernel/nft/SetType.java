@@ -93,6 +93,18 @@ public record SetType(List<Datatype> fields) {
         return new SetType(fields);
     }
 
+    // equals and hashCode by hand: a record's generated ones are linked through invokedynamic on their first call,
+    // which costs a plugin call (a fresh JVM) milliseconds; see README, "Start-up".
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SetType t && fields.equals(t.fields);
+    }
+
+    @Override
+    public int hashCode() {
+        return fields.hashCode();
+    }
+
     @Override
     public String toString() {
         return fields.stream().map(Datatype::toString).collect(Collectors.joining(" . "));

@@ -205,8 +205,13 @@ final class RtnlCodec {
     }
 
     static void dumpAddresses(NlWriter w) {
+        dumpAddresses(w, 0);
+    }
+
+    /** The addresses of the interface {@code index}, or of all with 0; a kernel with strict checking filters. */
+    static void dumpAddresses(NlWriter w, int index) {
         w.begin(RTM_GETADDR, Nl.F_REQUEST | Nl.F_DUMP);
-        ifaddrmsg(w, AF_UNSPEC, 0, 0, 0, 0);
+        ifaddrmsg(w, AF_UNSPEC, 0, 0, 0, index);
     }
 
     private static void ifaddrmsg(NlWriter w, int family, int prefixLength, int flags, int scope, int index) {

@@ -1,5 +1,7 @@
 package io.jnet.kernel.rtnl;
 
+import io.jnet.kernel.netlink.NetlinkSocket;
+import io.jnet.kernel.netlink.NlMessage;
 import io.jnet.kernel.netns.NetNs;
 import io.jnet.kernel.sys.ErrnoException;
 import io.jnet.kernel.testing.Sandbox;
@@ -58,6 +60,28 @@ class AddressRouteKernelTest {
             assertFalse(r.deleteAddress(v4), "deleting a missing address is a no-op");
             assertTrue(r.addresses(eth0).stream().noneMatch(a -> a.address().equals(v4.address())));
             assertTrue(addrInfo(ns, "eth0").stream().noneMatch(a -> "10.233.5.2".equals(a.get("local"))));
+        }
+    }
+
+    @Test
+    void theKernelFiltersAnAddressDumpByInterface(Sandbox sandbox) throws Exception {
+        Sandbox.Ns ns = sandbox.namespace("addrf");
+        try (NetNs netns = NetNs.open(ns.path()); Rtnetlink r = Rtnetlink.openIn(netns);
+             NetlinkSocket raw = netns.openSocket(NetlinkSocket.NETLINK_ROUTE)) {
+            r.createLink(LinkSpec.veth("eth0", "peer0"));
+            int eth0 = r.link("eth0").orElseThrow().index();
+            int peer0 = r.link("peer0").orElseThrow().index();
+            r.addAddress(Address.of(eth0, ip("10.233.6.2"), 24));
+            for (int i = 1; i <= 20; i++) {
+                r.addAddress(Address.of(peer0, ip("10.233.7." + i), 24));
+            }
+
+            // the raw replies, before any filtering on our side: only eth0's address comes back
+            List<NlMessage> replies = raw.dump(w -> RtnlCodec.dumpAddresses(w, eth0), "dump eth0's addresses");
+            assertEquals(List.of(eth0), replies.stream().map(RtnlCodec::decodeAddress).map(Address::index).toList());
+            assertEquals(List.of(ip("10.233.6.2")), r.addresses(eth0).stream().map(Address::address).toList());
+            assertEquals(20, r.addresses(peer0).size());
+            assertEquals(1, addrInfo(ns, "eth0").size(), "oracle: eth0 has one address");
         }
     }
 
