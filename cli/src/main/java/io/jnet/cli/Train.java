@@ -71,11 +71,11 @@ public final class Train {
             // container mode looks up a container in a store that does not exist
             String prev = conf.substring(conf.indexOf("\"prevResult\""), conf.length() - 1);
             Map<String, String> root = Map.of("JNET_ROOT", "/nonexistent/jnet-train");
-            Map<String, String> self = Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", "train", "CNI_NETNS",
-                    "/proc/self/ns/net", "CNI_IFNAME", "lo");
-            call("host", root, self, "{\"cniVersion\":\"" + version + "\",\"name\":\"train\",\"type\":\"jnet-host\","
+            Map<String, String> add = Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", "train", "CNI_NETNS", self,
+                    "CNI_IFNAME", "lo");
+            call("host", root, add, "{\"cniVersion\":\"" + version + "\",\"name\":\"train\",\"type\":\"jnet-host\","
                     + "\"runtimeConfig\":{\"portMappings\":[{\"hostPort\":8080,\"containerPort\":80}]}," + prev + "}");
-            call("container", root, self, "{\"cniVersion\":\"" + version + "\",\"name\":\"train\","
+            call("container", root, add, "{\"cniVersion\":\"" + version + "\",\"name\":\"train\","
                     + "\"type\":\"jnet-container\",\"container\":\"train\"," + prev + "}");
         }
     }
