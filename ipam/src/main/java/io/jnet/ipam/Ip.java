@@ -1,5 +1,7 @@
 package io.jnet.ipam;
 
+import io.jnet.cni.IpPrefix;
+
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
@@ -46,11 +48,11 @@ record Ip(boolean v6, long hi, long lo) implements Comparable<Ip> {
 
     /** Parses a dotted quad (no leading zeros) or an IPv6 literal (with "::" and a dotted-quad tail, no zone). */
     static Ip parse(String text) {
-        byte[] bytes = text == null ? null : text.indexOf(':') >= 0 ? parse6(text) : parse4(text, 0, text.length());
-        if (bytes == null) {
-            throw new IllegalArgumentException("invalid IP address \"" + text + "\"");
+        try {
+            return ofBytes(IpPrefix.parseAddress(text).getAddress());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid IP address \"" + text + "\"", e);
         }
-        return ofBytes(bytes);
     }
 
     int bits() {
@@ -156,142 +158,6 @@ record Ip(boolean v6, long hi, long lo) implements Comparable<Ip> {
         if (!v6) {
             return (lo >>> 24) + "." + ((lo >>> 16) & 0xff) + "." + ((lo >>> 8) & 0xff) + "." + (lo & 0xff);
         }
-        int[] g = new int[8];
-        for (int i = 0; i < 4; i++) {
-            g[i] = (int) (hi >>> (48 - 16 * i)) & 0xffff;
-            g[i + 4] = (int) (lo >>> (48 - 16 * i)) & 0xffff;
-        }
-        int bestStart = -1;
-        int bestLen = 1;
-        for (int i = 0; i < 8; ) {
-            int j = i;
-            while (j < 8 && g[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLen) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-            i = j == i ? i + 1 : j;
-        }
-        StringBuilder sb = new StringBuilder(39);
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                sb.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
-                sb.append(':');
-            }
-            sb.append(Integer.toHexString(g[i]));
-        }
-        return sb.toString();
-    }
-
-    // ---- parsing ------------------------------------------------------------------------------------------------
-
-    private static int decimal(String text, int from, int to) {
-        int len = to - from;
-        if (len < 1 || len > 3 || (len > 1 && text.charAt(from) == '0')) {
-            return -1;
-        }
-        int v = 0;
-        for (int i = from; i < to; i++) {
-            char c = text.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            v = v * 10 + (c - '0');
-        }
-        return v;
-    }
-
-    private static byte[] parse4(String text, int from, int to) {
-        byte[] out = new byte[4];
-        int part = 0;
-        int start = from;
-        for (int i = from; i <= to; i++) {
-            if (i == to || text.charAt(i) == '.') {
-                int v = part == 4 ? -1 : decimal(text, start, i);
-                if (v < 0 || v > 255) {
-                    return null;
-                }
-                out[part++] = (byte) v;
-                start = i + 1;
-            }
-        }
-        return part == 4 ? out : null;
-    }
-
-    private static boolean isHex(char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-    }
-
-    private static byte[] parse6(String text) {
-        byte[] out = new byte[16];
-        int n = 0;
-        int ellipsis = -1;
-        int i = 0;
-        int len = text.length();
-        if (text.startsWith("::")) {
-            ellipsis = 0;
-            i = 2;
-            if (i == len) {
-                return out;
-            }
-        }
-        while (i < len) {
-            int j = i;
-            while (j < len && isHex(text.charAt(j)) && j - i < 5) {
-                j++;
-            }
-            if (j < len && text.charAt(j) == '.') {
-                if (n > 12 || (ellipsis < 0 && n != 12)) {
-                    return null;
-                }
-                byte[] v4 = parse4(text, i, len);
-                if (v4 == null) {
-                    return null;
-                }
-                System.arraycopy(v4, 0, out, n, 4);
-                n += 4;
-                break;
-            }
-            int digits = j - i;
-            if (digits < 1 || digits > 4 || n == 16) {
-                return null;
-            }
-            int group = Integer.parseInt(text, i, j, 16);
-            out[n++] = (byte) (group >>> 8);
-            out[n++] = (byte) group;
-            if (j == len) {
-                break;
-            }
-            if (text.charAt(j) != ':' || j + 1 == len) {
-                return null;
-            }
-            if (text.charAt(j + 1) == ':') {
-                if (ellipsis >= 0) {
-                    return null;
-                }
-                ellipsis = n;
-                j++;
-                if (j + 1 == len) {
-                    break;
-                }
-            }
-            i = j + 1;
-        }
-        if (ellipsis < 0) {
-            return n == 16 ? out : null;
-        }
-        if (n == 16) {
-            return null;
-        }
-        int tail = n - ellipsis;
-        System.arraycopy(out, ellipsis, out, 16 - tail, tail);
-        java.util.Arrays.fill(out, ellipsis, 16 - tail, (byte) 0);
-        return out;
+        return IpPrefix.formatAddress(toInet());
     }
 }
