@@ -72,31 +72,11 @@ public final class NetNs implements AutoCloseable {
      * @throws ErrnoException EEXIST when the name is taken
      */
     public static NetNs create(Path runDir, String name) throws IOException {
-        checkName(name);
-        Path file = runDir.resolve(name);
-        Files.createDirectories(runDir);
-        makeSharedMountPoint(runDir);
-        try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("---------")));
-        } catch (FileAlreadyExistsException e) {
-            throw new ErrnoException("create netns " + file, Errno.EEXIST);
-        }
-        try {
-            onFreshThread("create netns " + name, () -> {
-                Sys.unshare(Sys.CLONE_NEWNET);
-                Sys.mount("/proc/thread-self/ns/net", file.toString(), Sys.MS_BIND,
-                        "bind-mount new netns on " + file);
-                return null;
-            });
-            return open(file.toString());
-        } catch (IOException | RuntimeException e) {
-            try {
-                delete(runDir, name);
-            } catch (IOException cleanup) {
-                e.addSuppressed(cleanup);
-            }
-            throw e;
-        }
+        return name(runDir, name, "create netns", file -> onFreshThread("create netns " + name, () -> {
+            Sys.unshare(Sys.CLONE_NEWNET);
+            Sys.mount("/proc/thread-self/ns/net", file.toString(), Sys.MS_BIND, "bind-mount new netns on " + file);
+            return null;
+        }));
     }
 
     /**
@@ -107,6 +87,20 @@ public final class NetNs implements AutoCloseable {
      * @throws ErrnoException EEXIST when the name is taken, ENOENT when {@code source} does not exist
      */
     public static NetNs attach(Path runDir, String name, String source) throws IOException {
+        return name(runDir, name, "attach netns",
+                file -> Sys.mount(source, file.toString(), Sys.MS_BIND, "bind-mount netns " + source + " on " + file));
+    }
+
+    /** What makes the empty file {@code file} a namespace. */
+    private interface Binder {
+        void bind(Path file) throws IOException;
+    }
+
+    /**
+     * The name part of create and attach: the shared run directory, an empty file that no one else holds, then
+     * {@code binder}; a failure removes the file again.
+     */
+    private static NetNs name(Path runDir, String name, String what, Binder binder) throws IOException {
         checkName(name);
         Path file = runDir.resolve(name);
         Files.createDirectories(runDir);
@@ -114,10 +108,10 @@ public final class NetNs implements AutoCloseable {
         try {
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("---------")));
         } catch (FileAlreadyExistsException e) {
-            throw new ErrnoException("attach netns " + file, Errno.EEXIST);
+            throw new ErrnoException(what + " " + file, Errno.EEXIST);
         }
         try {
-            Sys.mount(source, file.toString(), Sys.MS_BIND, "bind-mount netns " + source + " on " + file);
+            binder.bind(file);
             return open(file.toString());
         } catch (IOException | RuntimeException e) {
             try {
