@@ -1,6 +1,5 @@
 package io.jnet.cli;
 
-import io.jnet.cni.IpPrefix;
 import io.jnet.cni.Json;
 import io.jnet.kernel.testing.Sandbox;
 
@@ -9,11 +8,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A sandbox "host" namespace with an uplink to an "outside" namespace (198.18.0.1 on the host, 198.18.0.2 outside,
@@ -31,7 +28,7 @@ final class Topology implements AutoCloseable {
     final Sandbox.Ns host;
     final Sandbox.Ns outside;
     final Path root;
-    private final List<Process> servers = new ArrayList<>();
+    private final Socat socat = new Socat();
 
     Topology(Sandbox sandbox) {
         this.sandbox = sandbox;
@@ -75,68 +72,25 @@ final class Topology implements AutoCloseable {
         return Launchers.call(host, plugin, env, conf);
     }
 
-    /**
-     * A TCP (or UDP) server in a namespace that answers every client's first line with the address it saw the client
-     * come from. It reads before it answers: closing with unread input would reset the connection and lose the answer.
-     */
+    /** A socat server in a namespace; see {@link Socat}. */
     void serve(Sandbox.Ns ns, String proto, int port) {
-        String listen = proto.equals("udp") ? "UDP6-RECVFROM:" + port + ",ipv6only=0,fork,reuseaddr"
-                : "TCP6-LISTEN:" + port + ",ipv6only=0,fork,reuseaddr";
-        try {
-            Process p = new ProcessBuilder(Sandbox.inCommand(ns, "socat", listen, "SYSTEM:read line; echo $SOCAT_PEERADDR"))
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            servers.add(p);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        // wait until it listens
-        for (int i = 0; i < 100; i++) {
-            String ss = sandbox.in(ns, "ss", "-Hlnu" + (proto.equals("udp") ? "" : "t")).stdout();
-            if (ss.contains(":" + port + " ")) {
-                return;
-            }
-            sleep(50);
-        }
-        throw new AssertionError("socat did not start listening on " + proto + "/" + port + " in " + ns.name());
+        socat.serve(enter(ns), proto, port);
     }
 
-    /**
-     * Connects from a namespace and returns what the server answered (the client address it saw), or "" when three
-     * tries got no answer (a loaded machine can lose a first SYN or datagram to neighbour resolution).
-     */
     String connect(Sandbox.Ns from, String proto, String address, int port) {
-        for (int attempt = 0; attempt < 3; attempt++) {
-            String answer = once(from, proto, address, port, 3);
-            if (!answer.isEmpty()) {
-                return answer;
-            }
-        }
-        return "";
+        return Socat.connect(enter(from), proto, address, port);
     }
 
-    /** True when one connection attempt (2 s) gets no answer: for what must be unreachable. */
     boolean unreachable(Sandbox.Ns from, String proto, String address, int port) {
-        return once(from, proto, address, port, 2).isEmpty();
+        return Socat.unreachable(enter(from), proto, address, port);
     }
 
-    /** One UDP exchange from a fixed source port, so that every call belongs to the same conntrack flow. */
     String udpFrom(Sandbox.Ns from, int sourcePort, String address, int port) {
-        return once(from, "udp", address, port + ",sourceport=" + sourcePort + ",reuseaddr", 2);
+        return Socat.udpFrom(enter(from), sourcePort, address, port);
     }
 
-    private String once(Sandbox.Ns from, String proto, String address, Object port, int seconds) {
-        String target = (proto.equals("udp") ? "UDP:" : "TCP:") + (address.contains(":") ? "[" + address + "]" : address)
-                + ":" + port + (proto.equals("tcp") ? ",connect-timeout=" + seconds : "");
-        // after its input ends, socat waits this long for the answer (its default half second is too short)
-        Sandbox.Run r = Sandbox.run(Map.of(), "hello\n".getBytes(StandardCharsets.US_ASCII),
-                Sandbox.inCommand(from, "timeout", String.valueOf(2 * seconds + 1), "socat", "-t" + seconds,
-                        "-T" + seconds, "-", target));
-        String out = r.stdout().strip().replace("[", "").replace("]", "");
-        if (out.isEmpty()) {
-            return out;
-        }
-        // socat prints peers of a dual-stack socket in full IPv6 form, IPv4 ones as mapped addresses
-        return IpPrefix.formatAddress(IpPrefix.parseAddress(out));
+    private static List<String> enter(Sandbox.Ns ns) {
+        return List.of("ip", "netns", "exec", ns.name());
     }
 
     boolean ping(Sandbox.Ns from, String address) {
@@ -163,16 +117,7 @@ final class Topology implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        for (Process p : servers) {
-            p.destroy();
-            try {
-                if (!p.waitFor(5, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        socat.close();
         try (var files = Files.walk(root)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }

@@ -1,15 +1,8 @@
 package io.jnet.cli;
 
-import io.jnet.cni.IpPrefix;
 import io.jnet.kernel.testing.Sandbox;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * An "outside" namespace behind the CLI sandbox host's uplink (198.18.0.1 in the host, 198.18.0.2 outside), and
@@ -23,11 +16,9 @@ final class Uplink implements AutoCloseable {
     static final String OUTSIDE_IP = Topology.OUTSIDE_IP;
 
     final Sandbox.Ns outside;
-    private final CliSandbox cli;
-    private final List<Process> servers = new ArrayList<>();
+    private final Socat socat = new Socat();
 
     Uplink(CliSandbox cli) {
-        this.cli = cli;
         this.outside = cli.sandbox.namespace("out");
         Sandbox sb = cli.sandbox;
         sb.in(outside, "ip", "link", "set", "lo", "up").ok();
@@ -44,64 +35,25 @@ final class Uplink implements AutoCloseable {
         return outside.path();
     }
 
-    /** A server in the namespace at {@code netns} on {@code proto}/{@code port}; returns once it listens. */
+    /** A socat server in the namespace at {@code netns}; see {@link Socat}. */
     void serve(String netns, String proto, int port) {
-        String listen = proto.equals("udp") ? "UDP6-RECVFROM:" + port + ",ipv6only=0,fork,reuseaddr"
-                : "TCP6-LISTEN:" + port + ",ipv6only=0,fork,reuseaddr";
-        try {
-            servers.add(new ProcessBuilder("nsenter", "--net=" + netns, "socat", listen,
-                    "SYSTEM:read line; echo $SOCAT_PEERADDR").redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        for (int i = 0; i < 100; i++) {
-            String ss = cli.in(netns, "ss", "-Hlnu" + (proto.equals("udp") ? "" : "t")).stdout();
-            if (ss.contains(":" + port + " ")) {
-                return;
-            }
-            Topology.sleep(50);
-        }
-        throw new AssertionError("socat did not start listening on " + proto + "/" + port + " in " + netns);
+        socat.serve(enter(netns), proto, port);
     }
 
-    /** What the server answered (the client address it saw), or "" when three tries got no answer. */
     String connect(String netns, String proto, String address, int port) {
-        for (int attempt = 0; attempt < 3; attempt++) {
-            String answer = once(netns, proto, address, port, 3);
-            if (!answer.isEmpty()) {
-                return answer;
-            }
-        }
-        return "";
+        return Socat.connect(enter(netns), proto, address, port);
     }
 
-    /** True when one attempt (2 s) gets no answer: for what must be unreachable. */
     boolean unreachable(String netns, String proto, String address, int port) {
-        return once(netns, proto, address, port, 2).isEmpty();
+        return Socat.unreachable(enter(netns), proto, address, port);
     }
 
-    private String once(String netns, String proto, String address, int port, int seconds) {
-        String target = (proto.equals("udp") ? "UDP:" : "TCP:") + address + ":" + port
-                + (proto.equals("tcp") ? ",connect-timeout=" + seconds : "");
-        Sandbox.Run r = Sandbox.run(Map.of(), "hello\n".getBytes(StandardCharsets.US_ASCII), "nsenter",
-                "--net=" + netns, "timeout", String.valueOf(2 * seconds + 1), "socat", "-t" + seconds,
-                "-T" + seconds, "-", target);
-        String out = r.stdout().strip().replace("[", "").replace("]", "");
-        return out.isEmpty() ? out : IpPrefix.formatAddress(IpPrefix.parseAddress(out));
+    private static List<String> enter(String netns) {
+        return List.of("nsenter", "--net=" + netns);
     }
 
     @Override
     public void close() {
-        for (Process p : servers) {
-            p.destroy();
-            try {
-                if (!p.waitFor(5, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        socat.close();
     }
 }
