@@ -10,6 +10,7 @@ import io.jnet.cni.IpPrefix;
 import io.jnet.cni.Json;
 import io.jnet.cni.Result;
 import io.jnet.cni.Route;
+import io.jnet.kernel.fs.DurableFiles;
 import io.jnet.kernel.netns.NetNs;
 import io.jnet.kernel.rtnl.Address;
 import io.jnet.kernel.rtnl.BridgePortFlag;
@@ -56,12 +57,7 @@ public final class BridgePlugin implements CniPlugin {
 
     /** {@code env} supplies JNET_ROOT, the state root when the config names no {@code dataDir}. */
     public BridgePlugin(Map<String, String> env) {
-        this(rootOf(env), NftFirewall::open);
-    }
-
-    private static Path rootOf(Map<String, String> env) {
-        String root = env.get("JNET_ROOT");
-        return root == null || root.isEmpty() ? Path.of("/var/lib/jnet") : Path.of(root);
+        this(BridgeDriver.rootOf(env), NftFirewall::open);
     }
 
     BridgePlugin(Path defaultRoot, Firewalls firewalls) {
@@ -99,7 +95,11 @@ public final class BridgePlugin implements CniPlugin {
                 // recorded before anything is made, so that a DEL or GC after a crash knows what to remove
                 Endpoint record = new Endpoint(conf.network(), request.containerId(), request.ifName(),
                         request.netns(), conf.bridge(), hostVeth, "", List.of(), ports, null);
-                store.save(record);
+                // under the network's lock: whoever decides from the records that the bridge is unused (a failed
+                // ADD's undo, removing the network) sees this attachment, or has finished before it starts
+                try (DurableFiles.Lock lock = store.lock(conf.network())) {
+                    store.save(record);
+                }
                 undo.push(() -> store.delete(conf.network(), request.containerId(), request.ifName()));
 
                 Result lease = ipam.add(request);
@@ -117,7 +117,7 @@ public final class BridgePlugin implements CniPlugin {
                 }
                 record = record.withIps(addresses);
 
-                Link bridge = ensureBridge(host, conf, ips, undo);
+                Link bridge = ensureBridge(host, conf, ips, undo, request);
                 enableForwarding(ips);
 
                 host.createLink(veth(hostVeth, request.ifName(), conf.mtu(), mac, container));
@@ -147,8 +147,10 @@ public final class BridgePlugin implements CniPlugin {
                             f.detach(network, publication);
                         }
                     });
-                } catch (Firewall.PortInUseException e) {
-                    throw new CniException(ErrorCode.INVALID_CONFIG, e.getMessage(), "", e);
+                } catch (PortInUseException e) {
+                    Optional<Endpoint> owner = BridgeDriver.ownerOf(conf.root(), e.target());
+                    PortInUseException named = owner.isEmpty() ? e : e.withOwner(BridgeDriver.Attachment.of(owner.get()));
+                    throw new CniException(ErrorCode.INVALID_CONFIG, named.getMessage(), "", named);
                 }
 
                 Link hostNow = host.link(hostVeth).orElseThrow(() -> gone(hostVeth));
@@ -177,7 +179,7 @@ public final class BridgePlugin implements CniPlugin {
         }
     }
 
-    private Link ensureBridge(Rtnetlink host, BridgeConf conf, List<IpConfig> ips, Undo undo)
+    private Link ensureBridge(Rtnetlink host, BridgeConf conf, List<IpConfig> ips, Undo undo, CniRequest request)
             throws IOException, CniException {
         Optional<Link> existing = host.link(conf.bridge());
         if (existing.isEmpty()) {
@@ -187,7 +189,7 @@ public final class BridgePlugin implements CniPlugin {
             }
             try {
                 host.createLink(spec);
-                undo.push(() -> deleteBridgeIfUnused(host, conf.bridge()));
+                undo.push(() -> deleteBridgeIfUnused(host, conf, request.containerId(), request.ifName()));
             } catch (LinkExistsException raced) {
                 // another ADD on this network created it first
             }
@@ -250,17 +252,34 @@ public final class BridgePlugin implements CniPlugin {
         }
     }
 
-    private static void deleteBridgeIfUnused(Rtnetlink host, String bridge) throws IOException {
-        Optional<Link> b = host.link(bridge);
-        if (b.isEmpty()) {
-            return;
-        }
-        for (Link l : host.links()) {
-            if (l.master() == b.get().index()) {
+    /**
+     * A failed ADD removes the bridge it made, unless another attachment is recorded on the network (an ADD that is
+     * about to attach to it, say) or a port is on it; the network's lock makes that decision and the removal one step.
+     */
+    private static void deleteBridgeIfUnused(Rtnetlink host, BridgeConf conf, String containerId, String ifName)
+            throws IOException {
+        EndpointStore store = new EndpointStore(conf.root());
+        try (DurableFiles.Lock lock = store.lock(conf.network())) {
+            EndpointStore.Listing records = store.list(conf.network());
+            if (!records.damaged().isEmpty()) {
                 return;
             }
+            for (Endpoint e : records.records()) {
+                if (!e.containerId().equals(containerId) || !e.ifName().equals(ifName)) {
+                    return;
+                }
+            }
+            Optional<Link> b = host.link(conf.bridge());
+            if (b.isEmpty()) {
+                return;
+            }
+            for (Link l : host.links()) {
+                if (l.master() == b.get().index()) {
+                    return;
+                }
+            }
+            host.deleteLink(conf.bridge());
         }
-        host.deleteLink(bridge);
     }
 
     /**
@@ -509,7 +528,8 @@ public final class BridgePlugin implements CniPlugin {
         List<String> errors = new ArrayList<>();
         try {
             EndpointStore store = new EndpointStore(conf.root());
-            for (Endpoint record : store.list(conf.network())) {
+            EndpointStore.Listing listing = store.list(conf.network());
+            for (Endpoint record : listing.records()) {
                 if (valid.contains(record.containerId() + "@" + record.ifName())) {
                     continue;
                 }
@@ -522,6 +542,9 @@ public final class BridgePlugin implements CniPlugin {
                     errors.add(e.getMessage()); // GC goes on with the others and reports every failure
                 }
             }
+            for (EndpointStore.Damaged damaged : listing.damaged()) {
+                errors.add(collectDamaged(conf, store, damaged, valid, request));
+            }
             ipam(conf).gc(request);
         } catch (IOException e) {
             errors.add(e.getMessage());
@@ -529,6 +552,48 @@ public final class BridgePlugin implements CniPlugin {
         if (!errors.isEmpty()) {
             throw new CniException(ErrorCode.IO_FAILURE, "gc of network " + conf.network() + ": "
                     + String.join("; ", errors));
+        }
+    }
+
+    /**
+     * A record that does not parse is reported, never skipped in silence. When its file name says whose it was and
+     * that attachment is not valid, what can be derived from the name is torn down: the veth (its name is a hash
+     * of the names), the published ports that lead to the addresses IPAM leased it, its lease; then the file goes.
+     */
+    private String collectDamaged(BridgeConf conf, EndpointStore store, EndpointStore.Damaged damaged,
+                                  Set<String> valid, CniRequest request) {
+        String what = "damaged attachment record " + damaged.file() + " (" + damaged.reason() + ")";
+        if (!damaged.isDerivable()) {
+            return what + ": its name does not say whose it was; remove it by hand";
+        }
+        if (valid.contains(damaged.containerId() + "@" + damaged.ifName())) {
+            return what + ": kept, as its attachment is valid";
+        }
+        List<IpPrefix> leased = new ArrayList<>();
+        try {
+            if ("jnet-ipam".equals(conf.ipamType())) {
+                Optional<io.jnet.ipam.Lease> lease = io.jnet.ipam.Ipam.open(conf.root()).lease(conf.network(),
+                        damaged.containerId(), damaged.ifName());
+                if (lease.isPresent()) {
+                    for (io.jnet.ipam.LeasedIp ip : lease.get().ips()) {
+                        leased.add(new IpPrefix(ip.address(), ip.prefixLength()));
+                    }
+                }
+            }
+            Endpoint derived = new Endpoint(conf.network(), damaged.containerId(), damaged.ifName(), "",
+                    conf.bridge(), hostVethName(conf.network(), damaged.containerId(), damaged.ifName()), "", leased,
+                    List.of(), null);
+            CniRequest del = new CniRequest(io.jnet.cni.CniCommand.DEL, damaged.containerId(), "", damaged.ifName(),
+                    request.args(), request.path(), request.config());
+            try (Firewall firewall = firewalls.open()) {
+                firewall.detachAddresses(publication(derived));
+            }
+            teardown(conf, derived, del);
+            store.delete(damaged);
+            return what + ": removed what its name derives (veth " + derived.hostVeth() + ", the ports published to "
+                    + leased + ", the lease) and the record";
+        } catch (CniException | IOException | io.jnet.ipam.IpamException e) {
+            return what + ": " + e.getMessage();
         }
     }
 

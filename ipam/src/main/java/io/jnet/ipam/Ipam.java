@@ -267,6 +267,34 @@ public final class Ipam {
         }
     }
 
+    /**
+     * Removes a network's leases and allocation indexes, under the network's lock, so that an allocation in progress
+     * finishes first. The directory and its lock file stay: a process waiting on that lock holds the file it opened,
+     * and deleting it would let the next process lock a new file while the waiter still proceeds on the old one.
+     * Returns the number of leases removed; a network that has no store is fine.
+     */
+    public int removeNetwork(String network) throws IpamException {
+        Path dir = networkDir(network);
+        try (NetworkStore store = openStore(dir, false)) {
+            if (store == null) {
+                return 0;
+            }
+            int leases = 0;
+            for (String sub : List.of(NetworkStore.OWNERS, NetworkStore.LEASES, NetworkStore.INDEX)) {
+                for (String name : store.list(sub)) {
+                    boolean removed = store.delete(sub, name);
+                    leases += removed && sub.equals(NetworkStore.OWNERS) && !name.startsWith(NetworkStore.TEMP_PREFIX)
+                            ? 1 : 0;
+                }
+                Files.deleteIfExists(dir.resolve(sub));
+            }
+            store.syncDirectory(dir);
+            return leases;
+        } catch (IOException e) {
+            throw storeFailure("remove the store of network " + network, e);
+        }
+    }
+
     /** The range sets of {@code config} that have no free address left in {@code network}. */
     public List<RangeSet> exhausted(String network, IpamConfig config) throws IpamException {
         Path dir = networkDir(network);
