@@ -190,6 +190,39 @@ public final class BridgeDriver {
         }
     }
 
+    /**
+     * What is left of a network, in the calling thread's namespace and under the root: its bridge, its chains and
+     * verdict-map elements, its records and its leases (lock files aside, which are never deleted). Empty after
+     * {@link #removeNetwork}; a front-end shows it to prove that.
+     */
+    public List<String> remains(String network, String bridge) throws IOException {
+        checkNetwork(network);
+        List<String> out = new ArrayList<>();
+        try (Rtnetlink rtnl = Rtnetlink.open()) {
+            if (rtnl.link(bridge).isPresent()) {
+                out.add("link " + bridge);
+            }
+        }
+        try (NftFirewall firewall = NftFirewall.open()) {
+            out.addAll(firewall.remains(new Firewall.Network(network, bridge, List.of(), false, true, false, false)));
+        }
+        Path records = root.resolve("bridge").resolve(network);
+        if (Files.exists(records)) {
+            out.add(records.toString());
+        }
+        Path leases = root.resolve("ipam").resolve(network);
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(leases)) {
+            for (Path f : files) {
+                if (!f.getFileName().toString().equals("lock")) {
+                    out.add(f.toString());
+                }
+            }
+        } catch (NoSuchFileException gone) {
+            // nothing was ever leased
+        }
+        return out;
+    }
+
     /** The record, in any network under {@code root}, that holds {@code address}. */
     static Optional<Endpoint> ownerOf(Path root, InetAddress address) throws IOException {
         EndpointStore store = new EndpointStore(root);

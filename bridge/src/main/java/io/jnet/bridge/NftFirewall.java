@@ -306,6 +306,30 @@ final class NftFirewall implements Firewall {
         }
     }
 
+    /** What a network still has in the table: its chains and its elements of the verdict maps. */
+    List<String> remains(Network network) throws IOException {
+        List<String> out = new ArrayList<>();
+        if (!nft.exists(TABLE)) {
+            return out;
+        }
+        Set<String> mine = new HashSet<>();
+        for (Chain c : networkChains(network)) {
+            mine.add(c.name());
+        }
+        for (Chain c : nft.chains(TABLE)) {
+            if (mine.contains(c.name())) {
+                out.add("chain " + c.name());
+            }
+        }
+        for (NftSet vmap : List.of(PRE_IN, FWD_IN, FWD_OUT, SNAT_IN, SNAT_OUT)) {
+            if (nft.set(TABLE, vmap.name()).isPresent()
+                    && nft.elements(vmap).contains(vmapElement(vmap, network))) {
+                out.add("element of " + vmap.name() + " for " + network.bridge());
+            }
+        }
+        return out;
+    }
+
     /** A network's chains that ADD always gives a rule (the others may be empty by config): empty means flushed. */
     private static boolean alwaysHasRules(Chain c, Network n) {
         return c.name().equals("pre-" + n.name()) || c.name().equals("fwd-out-" + n.name())

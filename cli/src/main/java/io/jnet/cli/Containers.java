@@ -1,7 +1,9 @@
 package io.jnet.cli;
 
-import io.jnet.bridge.BridgeNetworks;
+import io.jnet.bridge.BridgeDriver;
+import io.jnet.bridge.FirewallElement;
 import io.jnet.bridge.BridgePlugin;
+import io.jnet.bridge.PortInUseException;
 import io.jnet.cni.CniException;
 import io.jnet.cni.CniPlugin;
 import io.jnet.cni.Interface;
@@ -539,92 +541,45 @@ final class Containers {
             return cni.add(plugin(record), conf, record.id(), record.netns(), record.ifname());
         } catch (CliException | IOException | RuntimeException e) {
             NetNs.delete(file.getParent(), record.name());
-            if (e instanceof CliException c && c.getMessage().contains(ALREADY_PUBLISHED)) {
-                throw portInUse(record, c);
+            Optional<PortInUseException> taken = InProcessCni.cause(e, PortInUseException.class);
+            if (taken.isPresent()) {
+                throw portInUse(taken.get(), e);
             }
             throw e;
         }
     }
 
-    /** How jnet-bridge words a host port that another attachment publishes (CNI error 7). */
-    private static final String ALREADY_PUBLISHED = "already published";
-
-    /**
-     * The plugin's refusal of a used host port, as one line that names the port and, read back from the firewall,
-     * the container that has it; the plugin's own words when the firewall no longer shows it.
-     */
-    private CliException portInUse(ContainerRecord record, CliException refused) {
-        try {
-            List<FirewallElements.Entry> entries = FirewallElements.read(host);
-            for (PortMapping p : record.ports()) {
-                for (Map<String, Object> m : p.toCni()) {
-                    String proto = (String) m.get("protocol");
-                    String port = String.valueOf(m.get("hostPort"));
-                    String hostIp = (String) m.getOrDefault("hostIP", "");
-                    for (FirewallElements.Entry e : entries) {
-                        List<String> k = e.key();
-                        boolean wildcard = k.equals(List.of(proto, port));
-                        boolean pinned = k.size() == 3 && k.subList(1, 3).equals(List.of(proto, port))
-                                && (hostIp.isEmpty() || k.get(0).equals(hostIp));
-                        if (!e.set().startsWith("pub") || !(wildcard || pinned) || e.data().size() < 2) {
-                            continue;
-                        }
-                        String target = e.data().get(0) + ":" + e.data().get(1);
-                        String owner = ownerOf(e.data().get(0)).map(r -> "container " + r.name())
-                                .orElse("another container");
-                        return new CliException("port " + (pinned ? k.get(0) + ":" : "") + port + "/" + proto
-                                + " is already published by " + owner + " (" + target + "); choose another host port",
-                                refused);
-                    }
-                }
-            }
-        } catch (IOException | CliException e) {
-            refused.addSuppressed(e);
+    /** The driver's refusal of a used host port, as one line that names the port and the container that has it. */
+    private CliException portInUse(PortInUseException taken, Exception refused) throws CliException {
+        String owner = "another container";
+        if (taken.owner().isPresent()) {
+            String id = taken.owner().get().containerId();
+            Optional<ContainerRecord> mine = find(id).filter(r -> r.id().equals(id));
+            owner = mine.isPresent() ? "container " + mine.get().name() : "container " + id + " (a runtime's)";
         }
-        return refused;
-    }
-
-    /** The bridge container whose ADD result holds {@code address}. */
-    private Optional<ContainerRecord> ownerOf(String address) throws CliException {
-        for (ContainerRecord r : list()) {
-            if (r.mode() == NetworkMode.BRIDGE && Addresses.reachable(r.result()).stream()
-                    .anyMatch(a -> a.substring(0, a.indexOf('/')).equals(address))) {
-                return Optional.of(r);
-            }
-        }
-        return Optional.empty();
+        return new CliException("port " + taken.port().hostText() + " is already published by " + owner + " ("
+                + IpPrefix.formatAddress(taken.target()) + ":" + taken.targetPort() + "); choose another host port",
+                refused);
     }
 
     /**
-     * The elements of jnet's firewall that belong to a bridge container: those that lead to its addresses (its
-     * published ports) or name its host-side interface (icc=false); empty for the other modes.
+     * The elements of jnet's firewall that belong to a bridge container, read back from the kernel by the bridge
+     * driver; empty for the other modes and for a container whose attachment is not recorded.
      */
-    List<FirewallElements.Entry> ownedElements(ContainerRecord record) throws CliException {
+    List<FirewallElement> ownedElements(ContainerRecord record) throws CliException {
         if (record.mode() != NetworkMode.BRIDGE || record.result().isEmpty()) {
             return List.of();
         }
-        Set<String> mine = new LinkedHashSet<>();
-        try {
-            Result result = ResultCodec.decode(record.result(), "result");
-            for (IpConfig ip : result.ips()) {
-                mine.add(IpPrefix.formatAddress(ip.address().address()));
-            }
-            String bridge = networks.find(record.network()).map(NetworkConfig::bridge).orElse("");
-            for (Interface i : result.interfaces()) {
-                if (i.sandbox().isEmpty() && !i.name().equals(bridge)) {
-                    mine.add(i.name());
+        for (BridgeDriver.Attachment a : networks.attachments(record.network())) {
+            if (a.containerId().equals(record.id()) && a.ifName().equals(record.ifname())) {
+                try {
+                    return host.call(() -> networks.driver().ownedElements(a));
+                } catch (IOException e) {
+                    throw new CliException("read the firewall elements of " + record.name() + ": " + e.getMessage(), e);
                 }
             }
-            List<FirewallElements.Entry> out = new ArrayList<>();
-            for (FirewallElements.Entry e : FirewallElements.read(host)) {
-                if (e.mentions(mine)) {
-                    out.add(e);
-                }
-            }
-            return out;
-        } catch (CniException | IOException e) {
-            throw new CliException("read the firewall elements of " + record.name() + ": " + e.getMessage(), e);
         }
+        return List.of();
     }
 
     /**
@@ -670,9 +625,9 @@ final class Containers {
      */
     private void collectAttachments(List<String> removed, List<String> failures) throws CliException {
         for (NetworkConfig network : networks.list()) {
-            List<BridgeNetworks.Attachment> before = networks.attachments(network.name());
+            List<BridgeDriver.Attachment> before = networks.attachments(network.name());
             List<Map<String, Object>> valid = new ArrayList<>();
-            for (BridgeNetworks.Attachment a : before) {
+            for (BridgeDriver.Attachment a : before) {
                 if (!a.netns().isEmpty() && NetNs.isNamespace(Path.of(a.netns()))) {
                     Map<String, Object> v = new LinkedHashMap<>();
                     v.put("containerID", a.containerId());
@@ -687,10 +642,10 @@ final class Containers {
                 failures.add("network " + network.name() + ": " + e.getMessage());
             }
             Set<String> left = new LinkedHashSet<>();
-            for (BridgeNetworks.Attachment a : networks.attachments(network.name())) {
+            for (BridgeDriver.Attachment a : networks.attachments(network.name())) {
                 left.add(a.containerId() + "/" + a.ifName());
             }
-            for (BridgeNetworks.Attachment a : before) {
+            for (BridgeDriver.Attachment a : before) {
                 if (!left.contains(a.containerId() + "/" + a.ifName())) {
                     removed.add("attachment " + a.containerId() + "/" + a.ifName() + " of network " + network.name()
                             + ": its network namespace " + (a.netns().isEmpty() ? "(none)" : a.netns()) + " is gone");

@@ -1,5 +1,7 @@
 package io.jnet.cli;
 
+import io.jnet.bridge.BridgeDriver;
+import io.jnet.bridge.FirewallElement;
 import io.jnet.cni.CniPlugin;
 import io.jnet.cni.IpPrefix;
 import io.jnet.cni.Json;
@@ -9,11 +11,9 @@ import io.jnet.container.ContainerRecord;
 import io.jnet.container.ContainerStore;
 import io.jnet.container.PortMapping;
 import io.jnet.host.HostPlugin;
+import io.jnet.kernel.inventory.NetnsInventory;
 import io.jnet.kernel.netlink.NetlinkSocket;
 import io.jnet.kernel.netns.NetNs;
-import io.jnet.kernel.nft.Chain;
-import io.jnet.kernel.nft.Nftables;
-import io.jnet.kernel.nft.Table;
 import io.jnet.kernel.rtnl.Address;
 import io.jnet.kernel.rtnl.Link;
 import io.jnet.kernel.rtnl.LinkSpec;
@@ -120,9 +120,9 @@ final class DemoCommand implements Callable<Integer> {
      * its nf_tables tables.
      */
     private static String ownNamespace() throws IOException {
-        try (Rtnetlink rtnl = Rtnetlink.open(); Nftables nft = Nftables.open()) {
+        try (Rtnetlink rtnl = Rtnetlink.open()) {
             return rtnl.links().size() + " links " + rtnl.links().stream().map(Link::name).toList() + ", tables "
-                    + nft.tables().stream().map(Table::toString).toList();
+                    + NetnsInventory.tables();
         }
     }
 
@@ -327,7 +327,7 @@ final class DemoCommand implements Callable<Integer> {
                         + "networks: " + b1.name() + " reaches 198.18.0.1:8080 (" + web.name() + " sees "
                         + published + ")");
             }
-            List<String> owned = engine.ownedElements(web).stream().map(FirewallElements.Entry::text).toList();
+            List<String> owned = engine.ownedElements(web).stream().map(FirewallElement::text).toList();
             claim(owned.contains("tcp . 8080 : " + IpPrefix.formatAddress(webIp) + " . 80"), "jnet inspect "
                     + web.name() + ": the firewall elements it owns, read back from the kernel: " + owned);
             String taken = failure(() -> engine.create(new Containers.CreateRequest("dup-" + suffix,
@@ -390,30 +390,12 @@ final class DemoCommand implements Callable<Integer> {
                 }
             }
         }
-        left.addAll(host.call(() -> {
-            List<String> out = new ArrayList<>();
-            try (Nftables nft = Nftables.open()) {
-                Table table = FirewallElements.TABLES.get(0);
-                if (nft.exists(table)) {
-                    for (Chain c : nft.chains(table)) {
-                        if (networks.stream().anyMatch(n -> c.name().endsWith("-" + n.name()))) {
-                            out.add("chain " + c.name());
-                        }
-                    }
-                }
-            }
-            return out;
-        }));
-        for (FirewallElements.Entry e : FirewallElements.read(host)) {
-            left.add("element " + e.set() + " {" + e.text() + "}");
+        BridgeDriver driver = engine.networks().driver();
+        for (NetworkConfig n : networks) {
+            left.addAll(host.call(() -> driver.remains(n.name(), n.bridge())));
         }
-        for (String sub : new String[] {"bridge", "ipam"}) {
-            for (NetworkConfig n : networks) {
-                Path p = engine.store().root().resolve(sub).resolve(n.name());
-                if (Files.exists(p)) {
-                    left.add(p.toString());
-                }
-            }
+        for (FirewallElement e : host.call(driver::firewallElements)) {
+            left.add("element " + e.set() + " {" + e.text() + "}");
         }
         return String.join(", ", left);
     }
