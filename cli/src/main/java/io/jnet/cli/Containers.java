@@ -187,9 +187,13 @@ final class Containers {
                 + " joined container " + record.leader() + ", which is gone; jnet gc removes it"));
     }
 
-    /** The container with exactly this name (never an id prefix: names in records are names). */
+    /** The container with exactly this name (never an id prefix: names in records are names, and so is a new one). */
     private Optional<ContainerRecord> named(String name) throws CliException {
-        return find(name).filter(r -> r.name().equals(name));
+        try {
+            return store.named(name);
+        } catch (IOException e) {
+            throw new CliException("look up container " + name + ": " + e.getMessage(), e);
+        }
     }
 
     private Map<String, Object> attachNone(ContainerRecord record) throws CliException, IOException {

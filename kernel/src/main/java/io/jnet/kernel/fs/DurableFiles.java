@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -30,6 +31,7 @@ public final class DurableFiles {
 
     /** FileChannel locks belong to the whole JVM, so the threads of one JVM need a lock of their own too. */
     private static final ConcurrentHashMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
+    private static final AtomicLong TEMP_COUNTER = new AtomicLong();
 
     private DurableFiles() {
     }
@@ -57,17 +59,38 @@ public final class DurableFiles {
     /** Replaces {@code file} with {@code data} atomically and durably. */
     public static void write(Path file, byte[] data) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
-        Path temp = dir.resolve(TEMP_PREFIX + file.getFileName() + "-" + ProcessHandle.current().pid());
-        try (FileChannel ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING), FILE_MODE)) {
+        Path temp = writeTemp(dir, file.getFileName().toString(), data, true);
+        try {
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+        syncDirectory(dir);
+    }
+
+    /**
+     * Writes {@code data} to a new temporary file in {@code dir} (mode 0600, fsync'ed when {@code sync}) and returns
+     * it, for a caller that renames several files in an order of its own. Its name is unique to this process and
+     * call, so concurrent writers of the same file, threads or processes, never share one.
+     */
+    public static Path writeTemp(Path dir, String name, byte[] data, boolean sync) throws IOException {
+        Path temp = dir.resolve(TEMP_PREFIX + name + "-" + ProcessHandle.current().pid() + "-"
+                + TEMP_COUNTER.incrementAndGet());
+        try (FileChannel ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                FILE_MODE)) {
             ByteBuffer buf = ByteBuffer.wrap(data);
             while (buf.hasRemaining()) {
                 ch.write(buf);
             }
-            ch.force(true);
+            if (sync) {
+                ch.force(true);
+            }
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
         }
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        syncDirectory(dir);
+        return temp;
     }
 
     /** The file's bytes, or null when it does not exist. */
