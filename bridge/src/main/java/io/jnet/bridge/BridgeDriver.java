@@ -248,9 +248,4 @@ public final class BridgeDriver {
         }
     }
 
-    /** A driver for the root of {@code env} (JNET_ROOT, else the default). */
-    static Path rootOf(Map<String, String> env) {
-        String r = env.get("JNET_ROOT");
-        return r == null || r.isEmpty() ? Path.of("/var/lib/jnet") : Path.of(r);
-    }
 }

@@ -1,5 +1,6 @@
 package io.jnet.bridge;
 
+import io.jnet.kernel.fs.StateRoot;
 import io.jnet.cni.CniException;
 import io.jnet.cni.CniPlugin;
 import io.jnet.cni.CniRequest;
@@ -9,7 +10,7 @@ import io.jnet.cni.IpConfig;
 import io.jnet.cni.IpPrefix;
 import io.jnet.cni.Json;
 import io.jnet.cni.Result;
-import io.jnet.cni.Route;
+import io.jnet.cni.RouteConfig;
 import io.jnet.kernel.fs.DurableFiles;
 import io.jnet.kernel.netns.NetNs;
 import io.jnet.kernel.rtnl.Address;
@@ -19,6 +20,7 @@ import io.jnet.kernel.rtnl.Link;
 import io.jnet.kernel.rtnl.LinkExistsException;
 import io.jnet.kernel.rtnl.LinkSpec;
 import io.jnet.kernel.rtnl.MacAddress;
+import io.jnet.kernel.rtnl.Route;
 import io.jnet.kernel.rtnl.Rtnetlink;
 import io.jnet.kernel.sys.ErrnoException;
 import io.jnet.kernel.sysctl.Sysctl;
@@ -57,7 +59,7 @@ public final class BridgePlugin implements CniPlugin {
 
     /** {@code env} supplies JNET_ROOT, the state root when the config names no {@code dataDir}. */
     public BridgePlugin(Map<String, String> env) {
-        this(BridgeDriver.rootOf(env), NftFirewall::open);
+        this(StateRoot.of(env), NftFirewall::open);
     }
 
     BridgePlugin(Path defaultRoot, Firewalls firewalls) {
@@ -132,7 +134,7 @@ public final class BridgePlugin implements CniPlugin {
                 host.setUp(hostEnd.index(), true);
 
                 Link ctr = inside.link(request.ifName()).orElseThrow(() -> gone(request.ifName()));
-                List<Route> routes = configureContainer(inside, ctr, conf, ips, lease.routes());
+                List<RouteConfig> routes = configureContainer(inside, ctr, conf, ips, lease.routes());
                 // what the firewall elements are made of, recorded before they exist (the lease is IPAM's own record,
                 // the veth's name is derived), so that a DEL after a crash removes them
                 record = record.withMac(ctr.mac());
@@ -325,39 +327,39 @@ public final class BridgePlugin implements CniPlugin {
     }
 
     /** Addresses, link up, the default route via the gateway and IPAM's routes; returns the routes for the result. */
-    private static List<Route> configureContainer(Rtnetlink inside, Link ctr, BridgeConf conf, List<IpConfig> ips,
-                                                  List<Route> ipamRoutes) throws IOException {
+    private static List<RouteConfig> configureContainer(Rtnetlink inside, Link ctr, BridgeConf conf, List<IpConfig> ips,
+                                                  List<RouteConfig> ipamRoutes) throws IOException {
         for (IpConfig ip : ips) {
             Address a = Address.of(ctr.index(), ip.address().address(), ip.address().prefixLength());
             inside.addAddress(ip.address().isIpv4() ? a.withBroadcast(broadcast(ip.address()))
                     : a.withFlags(Address.IFA_F_NODAD));
         }
         inside.setUp(ctr.index(), true);
-        List<Route> routes = new ArrayList<>();
+        List<RouteConfig> routes = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         if (conf.isDefaultGateway()) {
             for (IpConfig ip : ips) {
                 InetAddress gw = gatewayOf(ip);
                 if (gw != null && seen.add(ip.address().isIpv4() ? "0.0.0.0/0" : "::/0")) {
                     IpPrefix dst = new IpPrefix(anyOf(ip.address().isIpv4()), 0);
-                    inside.addRoute(io.jnet.kernel.rtnl.Route.defaultVia(gw, ctr.index()));
-                    routes.add(new Route(dst, gw));
+                    inside.addRoute(Route.defaultVia(gw, ctr.index()));
+                    routes.add(new RouteConfig(dst, gw));
                 }
             }
         }
-        for (Route r : ipamRoutes) {
+        for (RouteConfig r : ipamRoutes) {
             boolean isDefault = r.dst().prefixLength() == 0;
             if (isDefault && !seen.add(r.dst().network().toString())) {
                 continue; // the default route is already via the bridge's gateway
             }
             InetAddress gw = r.gw() != null ? r.gw() : gatewayFor(ips, r.dst().isIpv4());
-            io.jnet.kernel.rtnl.Route kr = gw == null
-                    ? io.jnet.kernel.rtnl.Route.link(r.dst().network().address(), r.dst().prefixLength(), ctr.index())
-                    : new io.jnet.kernel.rtnl.Route(r.dst().network().address(), r.dst().prefixLength(), Optional.of(gw),
-                    ctr.index(), io.jnet.kernel.rtnl.Route.TABLE_MAIN, 0, io.jnet.kernel.rtnl.Route.SCOPE_UNIVERSE,
-                    io.jnet.kernel.rtnl.Route.PROTO_BOOT, io.jnet.kernel.rtnl.Route.TYPE_UNICAST, 0, 0, 0);
+            Route kr = gw == null
+                    ? Route.link(r.dst().network().address(), r.dst().prefixLength(), ctr.index())
+                    : new Route(r.dst().network().address(), r.dst().prefixLength(), Optional.of(gw),
+                    ctr.index(), Route.TABLE_MAIN, 0, Route.SCOPE_UNIVERSE,
+                    Route.PROTO_BOOT, Route.TYPE_UNICAST, 0, 0, 0);
             inside.addRoute(kr);
-            routes.add(new Route(r.dst().network(), gw));
+            routes.add(new RouteConfig(r.dst().network(), gw));
         }
         return routes;
     }
@@ -500,14 +502,14 @@ public final class BridgePlugin implements CniPlugin {
                 drift.add("address " + ip + " is missing on " + request.ifName());
             }
         }
-        for (Route r : record.result().routes()) {
+        for (RouteConfig r : record.result().routes()) {
             if (r.dst().prefixLength() != 0) {
                 continue;
             }
             boolean found = false;
-            for (io.jnet.kernel.rtnl.Route kr : inside.routes(r.dst().isIpv4() ? Family.INET : Family.INET6)) {
+            for (Route kr : inside.routes(r.dst().isIpv4() ? Family.INET : Family.INET6)) {
                 found |= kr.prefixLength() == 0 && kr.gateway().equals(Optional.ofNullable(r.gw()))
-                        && kr.table() == io.jnet.kernel.rtnl.Route.TABLE_MAIN;
+                        && kr.table() == Route.TABLE_MAIN;
             }
             if (!found) {
                 drift.add("default route via " + (r.gw() == null ? "?" : IpPrefix.formatAddress(r.gw()))
@@ -611,7 +613,7 @@ public final class BridgePlugin implements CniPlugin {
     // ---- helpers -------------------------------------------------------------------------------------------------
 
     private CniPlugin ipam(BridgeConf conf) {
-        return "jnet-ipam".equals(conf.ipamType()) ? new io.jnet.ipam.IpamPlugin(Map.of("JNET_ROOT", conf.root().toString()))
+        return "jnet-ipam".equals(conf.ipamType()) ? new io.jnet.ipam.IpamPlugin(StateRoot.env(conf.root()))
                 : new ExecPlugin(conf.ipamType());
     }
 

@@ -1,5 +1,6 @@
 package io.jnet.cli;
 
+import io.jnet.kernel.fs.StateRoot;
 import io.jnet.bridge.BridgePlugin;
 import io.jnet.cni.CniPlugin;
 import io.jnet.cni.PluginMain;
@@ -56,7 +57,6 @@ public final class Cni {
     }
 
     private static Path root(Map<String, String> env) {
-        String root = env.get("JNET_ROOT");
-        return root == null || root.isEmpty() ? ContainerStore.DEFAULT_ROOT : Path.of(root);
+        return StateRoot.of(env);
     }
 }

@@ -1,5 +1,6 @@
 package io.jnet.cli;
 
+import io.jnet.kernel.fs.StateRoot;
 import io.jnet.bridge.BridgeDriver;
 import io.jnet.bridge.FirewallElement;
 import io.jnet.bridge.BridgePlugin;
@@ -450,7 +451,7 @@ final class Containers {
             case NONE -> new NonePlugin();
             case HOST -> new HostPlugin(warnings);
             case CONTAINER -> new ContainerPlugin(store.root());
-            case BRIDGE -> new BridgePlugin(Map.of("JNET_ROOT", store.root().toString()));
+            case BRIDGE -> new BridgePlugin(StateRoot.env(store.root()));
         };
     }
 
@@ -640,7 +641,7 @@ final class Containers {
                 }
             }
             try {
-                cni.gc(new BridgePlugin(Map.of("JNET_ROOT", store.root().toString())),
+                cni.gc(new BridgePlugin(StateRoot.env(store.root())),
                         InProcessCni.conf(network.name(), "jnet-bridge", network.pluginFields(store.root())), valid);
             } catch (CliException e) {
                 failures.add("network " + network.name() + ": " + e.getMessage());

@@ -30,7 +30,6 @@ import java.util.Optional;
  */
 public final class ContainerStore {
 
-    public static final Path DEFAULT_ROOT = Path.of("/var/lib/jnet");
     /** Names become file and namespace names; this leaves room for the suffixes of both. */
     public static final int MAX_NAME_LENGTH = 128;
 

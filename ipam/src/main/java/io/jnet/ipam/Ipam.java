@@ -1,5 +1,6 @@
 package io.jnet.ipam;
 
+import io.jnet.kernel.fs.StateRoot;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -24,10 +25,6 @@ import java.util.Set;
  */
 public final class Ipam {
 
-    /** Where the store lives when neither the config's {@code dataDir} nor {@link #ROOT_ENV} says otherwise. */
-    public static final Path DEFAULT_ROOT = Path.of("/var/lib/jnet");
-    /** The environment variable that overrides {@link #DEFAULT_ROOT}. */
-    public static final String ROOT_ENV = "JNET_ROOT";
 
     private final Path root;
     private final Durability durability;
@@ -51,7 +48,7 @@ public final class Ipam {
         return new Ipam(root, durability);
     }
 
-    /** The store's root for a config: its {@code dataDir}, else {@code $JNET_ROOT}, else {@link #DEFAULT_ROOT}. */
+    /** The store's root for a config: its {@code dataDir}, else {@code $JNET_ROOT}, else {@link StateRoot#DEFAULT}. */
     public static Path root(IpamConfig config, Map<String, String> env) {
         return root(config.dataDir(), env);
     }
@@ -60,8 +57,7 @@ public final class Ipam {
         if (dataDir.isPresent()) {
             return dataDir.get();
         }
-        String fromEnv = env.get(ROOT_ENV);
-        return fromEnv == null || fromEnv.isEmpty() ? DEFAULT_ROOT : Path.of(fromEnv);
+        return StateRoot.of(env);
     }
 
     public Path root() {

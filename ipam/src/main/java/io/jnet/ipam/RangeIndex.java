@@ -227,13 +227,9 @@ final class RangeIndex implements AutoCloseable {
         out.flip();
         // a hint needs no fsync; the rename only keeps readers from seeing a half-written file
         String name = fileName(set.key());
-        Path temp = store.index().resolve(NetworkStore.TEMP_PREFIX + name);
-        try (FileChannel ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING), io.jnet.kernel.fs.DurableFiles.FILE_MODE)) {
-            while (out.hasRemaining()) {
-                ch.write(out);
-            }
-        }
+        byte[] bytes = new byte[out.remaining()];
+        out.get(bytes);
+        Path temp = io.jnet.kernel.fs.DurableFiles.writeTemp(store.index(), name, bytes, false);
         Path file = store.index().resolve(name);
         NetworkStore.rename(temp, file);
         FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);

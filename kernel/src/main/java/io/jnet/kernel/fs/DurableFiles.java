@@ -27,7 +27,8 @@ public final class DurableFiles {
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
     public static final FileAttribute<Set<PosixFilePermission>> FILE_MODE =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
-    private static final String TEMP_PREFIX = ".tmp-";
+    /** How every temporary file begins, so that readers skip them and GC finds what killed writers left. */
+    public static final String TEMP_PREFIX = ".tmp-";
 
     /** FileChannel locks belong to the whole JVM, so the threads of one JVM need a lock of their own too. */
     private static final ConcurrentHashMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
@@ -58,9 +59,20 @@ public final class DurableFiles {
 
     /** Replaces {@code file} with {@code data} atomically and durably. */
     public static void write(Path file, byte[] data) throws IOException {
+        write(file, data, null);
+    }
+
+    /**
+     * As {@link #write(Path, byte[])}, with the file's mode {@code mode} instead of 0600 (a launcher others run,
+     * a config others read); null keeps 0600.
+     */
+    public static void write(Path file, byte[] data, Set<PosixFilePermission> mode) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Path temp = writeTemp(dir, file.getFileName().toString(), data, true);
         try {
+            if (mode != null) {
+                Files.setPosixFilePermissions(temp, mode);
+            }
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temp);
@@ -91,6 +103,20 @@ public final class DurableFiles {
             throw e;
         }
         return temp;
+    }
+
+    /**
+     * Puts directory {@code replacement} at {@code target}: swapped in one step when {@code target} exists, so that
+     * at no instant is there nothing at {@code target}, renamed otherwise. Afterwards {@code replacement} holds what
+     * {@code target} held (nothing when there was nothing), for the caller to delete.
+     */
+    public static void replaceDirectory(Path replacement, Path target) throws IOException {
+        if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            io.jnet.kernel.sys.Sys.exchange(replacement.toString(), target.toString());
+        } else {
+            Files.move(replacement, target, StandardCopyOption.ATOMIC_MOVE);
+        }
+        syncDirectory(target.toAbsolutePath().getParent());
     }
 
     /** The file's bytes, or null when it does not exist. */
