@@ -5,7 +5,6 @@ import io.jnet.bridge.BridgePlugin;
 import io.jnet.cni.CniPlugin;
 import io.jnet.cni.PluginMain;
 import io.jnet.container.ContainerPlugin;
-import io.jnet.container.ContainerStore;
 import io.jnet.host.HostPlugin;
 import io.jnet.ipam.IpamPlugin;
 import io.jnet.none.NonePlugin;

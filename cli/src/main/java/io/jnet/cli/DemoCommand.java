@@ -198,8 +198,8 @@ final class DemoCommand implements Callable<Integer> {
                 new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)), InProcessCni.conf("host", "jnet-host",
                 Map.of()), "demo", loner.netns(), "eth0"));
         claim(wrong.contains("[CNI error 8]"), "jnet-host refuses a netns that is not the host's: " + wrong);
-        List<Containers.CheckOutcome> checks = engine.check(false);
-        claim(checks.stream().allMatch(c -> c.status() == Containers.Status.OK), "jnet check: " + checks.stream()
+        List<Maintenance.CheckOutcome> checks = engine.check(false);
+        claim(checks.stream().allMatch(c -> c.status() == Maintenance.Status.OK), "jnet check: " + checks.stream()
                 .map(c -> c.name() + " " + c.status()).toList());
         engine.remove(web.name(), false, false);
         engine.remove(loner.name(), false, false);
@@ -319,9 +319,14 @@ final class DemoCommand implements Callable<Integer> {
                 String isolated = TcpProbe.ask(b1Ns, webIp, 80, 1500);
                 claim(isolated.startsWith("no connection"), "isolation: " + b1.name() + " on network back cannot "
                         + "reach " + web.name() + " on front: " + isolated);
+                // a refused connection proves isolation only when the target answers a client that is allowed
+                String permitted = TcpProbe.ask(host, b2Ip, 80, 3000);
+                boolean answers = !permitted.startsWith("no connection");
+                claim(answers, "icc=false: " + b2.name() + " answers on port 80 a client that may reach it (the host; "
+                        + b2.name() + " sees " + permitted + ")");
                 String icc = TcpProbe.ask(b1Ns, b2Ip, 80, 1500);
-                claim(icc.startsWith("no connection"), "icc=false: " + b1.name() + " cannot reach " + b2.name()
-                        + " on their own network back: " + icc);
+                claim(answers && icc.startsWith("no connection"), "icc=false: " + b1.name() + " cannot reach "
+                        + b2.name() + " on their own network back: " + icc);
                 String published = TcpProbe.ask(b1Ns, hostIp, 8080, 3000);
                 claim(!published.startsWith("no connection"), "published ports still answer containers of other "
                         + "networks: " + b1.name() + " reaches 198.18.0.1:8080 (" + web.name() + " sees "
