@@ -2,10 +2,6 @@ package io.jnet.cli;
 
 import io.jnet.bridge.FirewallElement;
 import io.jnet.container.AmbiguousIdException;
-import io.jnet.container.ContainerRecord;
-import io.jnet.container.ContainerStore;
-import io.jnet.container.NetworkMode;
-import io.jnet.container.PortMapping;
 import io.jnet.kernel.netns.NetNs;
 
 import java.io.IOException;
@@ -66,7 +62,7 @@ final class Containers {
     }
 
     /** What {@code jnet create} asks for; {@code name} is null for a generated one. */
-    record CreateRequest(String name, Network network, List<PortMapping> ports, String ip, String mac) {
+    record CreateRequest(String name, Network network, List<PublishSpec> ports, String ip, String mac) {
         CreateRequest {
             ports = List.copyOf(ports);
             ip = ip == null ? "" : ip;

@@ -7,9 +7,6 @@ import io.jnet.cni.IpPrefix;
 import io.jnet.cni.Json;
 import io.jnet.cni.PluginMain;
 import io.jnet.container.ContainerPlugin;
-import io.jnet.container.ContainerRecord;
-import io.jnet.container.ContainerStore;
-import io.jnet.container.PortMapping;
 import io.jnet.host.HostPlugin;
 import io.jnet.kernel.inventory.NetnsInventory;
 import io.jnet.kernel.netlink.NetlinkSocket;
@@ -171,7 +168,7 @@ final class DemoCommand implements Callable<Integer> {
             throws Exception {
         section("host");
         ContainerRecord web = engine.create(new Containers.CreateRequest("web-" + suffix, new Network.Host(),
-                List.of(PortMapping.parse("8080:80")), "", ""));
+                List.of(PublishSpec.parse("8080:80")), "", ""));
         List<String> uplink = Addresses.byInterface(web.result()).getOrDefault("uplink0", List.of());
         claim(uplink.contains("10.233.77.1/24"), "jnet create --network host: the result reports the host's "
                 + "interfaces and addresses " + Addresses.byInterface(web.result()));
@@ -287,7 +284,7 @@ final class DemoCommand implements Callable<Integer> {
                     "jnet network create front --subnet 10.233.80.0/24 and back --subnet 10.233.81.0/24 -o icc=false; "
                             + "jnet network ls: " + listed);
             ContainerRecord web = engine.create(new Containers.CreateRequest("web-" + suffix,
-                    new Network.Bridge("front"), List.of(PortMapping.parse("8080:80")), "", ""));
+                    new Network.Bridge("front"), List.of(PublishSpec.parse("8080:80")), "", ""));
             ContainerRecord client = engine.create(new Containers.CreateRequest("client-" + suffix,
                     new Network.Bridge("front"), List.of(), "", ""));
             ContainerRecord b1 = engine.create(new Containers.CreateRequest("b1-" + suffix,
@@ -336,7 +333,7 @@ final class DemoCommand implements Callable<Integer> {
             claim(owned.contains("tcp . 8080 : " + IpPrefix.formatAddress(webIp) + " . 80"), "jnet inspect "
                     + web.name() + ": the firewall elements it owns, read back from the kernel: " + owned);
             String taken = failure(() -> engine.create(new Containers.CreateRequest("dup-" + suffix,
-                    new Network.Bridge("front"), List.of(PortMapping.parse("8080:80")), "", "")));
+                    new Network.Bridge("front"), List.of(PublishSpec.parse("8080:80")), "", "")));
             claim(taken.contains("already published by container " + web.name())
                             && engine.find("dup-" + suffix).isEmpty() && !Files.exists(dir.resolve("dup-" + suffix)),
                     "a used host port is refused, and nothing of the attempt is left: " + taken);

@@ -1,7 +1,6 @@
 package io.jnet.cli;
 
 import io.jnet.kernel.fs.StateRoot;
-import io.jnet.container.ContainerStore;
 import io.jnet.kernel.netns.NetNs;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

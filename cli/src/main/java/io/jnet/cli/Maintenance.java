@@ -1,8 +1,5 @@
 package io.jnet.cli;
 
-import io.jnet.container.ContainerRecord;
-import io.jnet.container.ContainerStore;
-import io.jnet.container.NetworkMode;
 import io.jnet.kernel.netns.NetNs;
 
 import java.io.IOException;

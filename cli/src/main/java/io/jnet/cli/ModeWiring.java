@@ -12,10 +12,6 @@ import io.jnet.cni.IpPrefix;
 import io.jnet.cni.Result;
 import io.jnet.cni.ResultCodec;
 import io.jnet.container.ContainerPlugin;
-import io.jnet.container.ContainerRecord;
-import io.jnet.container.ContainerStore;
-import io.jnet.container.NetworkMode;
-import io.jnet.container.PortMapping;
 import io.jnet.host.HostPlugin;
 import io.jnet.kernel.fs.StateRoot;
 import io.jnet.kernel.netns.NetNs;
@@ -198,7 +194,7 @@ final class ModeWiring {
 
     private static List<Object> portMappings(ContainerRecord record) {
         List<Object> ports = new ArrayList<>();
-        for (PortMapping p : record.ports()) {
+        for (PublishSpec p : record.ports()) {
             ports.addAll(p.toCni());
         }
         return ports;

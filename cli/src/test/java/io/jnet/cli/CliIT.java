@@ -1,9 +1,6 @@
 package io.jnet.cli;
 
 import io.jnet.cni.Json;
-import io.jnet.container.ContainerRecord;
-import io.jnet.container.ContainerStore;
-import io.jnet.container.NetworkMode;
 import io.jnet.kernel.testing.Sandbox;
 import io.jnet.kernel.testing.SandboxExtension;
 import org.junit.jupiter.api.Test;

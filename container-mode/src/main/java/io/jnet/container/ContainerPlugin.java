@@ -41,7 +41,7 @@ public final class ContainerPlugin implements CniPlugin {
 
     @Override
     public Result add(CniRequest request) throws CniException {
-        ContainerRecord leader = leader(request);
+        ContainerDirectory.Entry leader = leader(request);
         requireSameNetns(request, leader, ErrorCode.INVALID_NETNS);
         try (NetNs netns = NetNs.open(request.netns()); Rtnetlink rtnl = Rtnetlink.openIn(netns)) {
             return report(NetnsInventory.read(rtnl), request.netns());
@@ -62,7 +62,7 @@ public final class ContainerPlugin implements CniPlugin {
      */
     @Override
     public void check(CniRequest request) throws CniException {
-        ContainerRecord leader = leader(request);
+        ContainerDirectory.Entry leader = leader(request);
         requireSameNetns(request, leader, ErrorCode.CHECK_FAILED);
         Result prev = request.config().prevResult();
         if (prev == null) {
@@ -91,11 +91,11 @@ public final class ContainerPlugin implements CniPlugin {
         return true;
     }
 
-    private ContainerRecord leader(CniRequest request) throws CniException {
+    private ContainerDirectory.Entry leader(CniRequest request) throws CniException {
         String ref = Json.requireString(request.config().raw(), "", "container");
         String dataDir = Json.optString(request.config().raw(), "", "dataDir", "");
-        ContainerStore store = ContainerStore.at(dataDir.isEmpty() ? defaultRoot : Path.of(dataDir));
-        Optional<ContainerRecord> found;
+        ContainerDirectory store = ContainerDirectory.at(dataDir.isEmpty() ? defaultRoot : Path.of(dataDir));
+        Optional<ContainerDirectory.Entry> found;
         try {
             found = store.find(ref);
         } catch (AmbiguousIdException e) {
@@ -107,7 +107,7 @@ public final class ContainerPlugin implements CniPlugin {
                 "store " + store.dir()));
     }
 
-    private static void requireSameNetns(CniRequest request, ContainerRecord leader, ErrorCode mismatch)
+    private static void requireSameNetns(CniRequest request, ContainerDirectory.Entry leader, ErrorCode mismatch)
             throws CniException {
         long theirs;
         try (NetNs netns = NetNs.open(leader.netns())) {

@@ -1,4 +1,6 @@
-package io.jnet.container;
+package io.jnet.cli;
+
+import io.jnet.container.AmbiguousIdException;
 
 import org.junit.jupiter.api.Test;
 import java.util.concurrent.ExecutorService;
@@ -48,7 +50,7 @@ class ContainerStoreTest {
         ContainerStore store = ContainerStore.at(tmp.resolve("root"));
         ContainerRecord full = new ContainerRecord("web", ContainerStore.newId(), NetworkMode.CONTAINER,
                 "container:db", "/run/jnet/netns/db", Instant.parse("2026-01-02T03:04:05.123Z"), "eth0", "db",
-                List.of(), List.of(PortMapping.parse("8080:80")), "", "",
+                List.of(), List.of(PublishSpec.parse("8080:80")), "", "",
                 Map.of("cniVersion", "1.1.0", "interfaces", List.of(Map.of("name", "lo"))));
         store.put(full);
         assertEquals(Optional.of(full), store.find("web"));
@@ -150,7 +152,7 @@ class ContainerStoreTest {
         store.put(record("a", id('a')));
         Files.writeString(store.dir().resolve("a.json"), "{\"name\":\"a\"}");
         IOException e = assertThrows(IOException.class, () -> store.find("a"));
-        assertTrue(e.getMessage().contains("a.json") && e.getMessage().contains("mode"), e.getMessage());
+        assertTrue(e.getMessage().contains("a.json") && e.getMessage().contains("is required"), e.getMessage());
     }
 
     @Test

@@ -1,8 +1,10 @@
-package io.jnet.container;
+package io.jnet.cli;
 
 import io.jnet.cni.CniException;
 import io.jnet.cni.Json;
 import io.jnet.cni.Names;
+import io.jnet.container.AmbiguousIdException;
+import io.jnet.container.ContainerDirectory;
 import io.jnet.kernel.fs.DurableFiles;
 
 import java.io.IOException;
@@ -19,8 +21,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The containers that {@code jnet create} made, one JSON file each under {@code <root>/containers/}; the
- * {@code jnet} CLI writes it and the {@code jnet-container} plugin reads it. The root is {@code /var/lib/jnet}
+ * The containers that {@code jnet create} made, one JSON file each under {@code <root>/containers/}, with what
+ * the {@code jnet} command records of them (mode, ports, members, the ADD result); the {@code jnet-container}
+ * plugin reads only what it needs to resolve a name ({@link ContainerDirectory}). The root is {@code /var/lib/jnet}
  * unless {@code JNET_ROOT} (read by the entry points) or a config's {@code dataDir} says otherwise.
  *
  * <p>Directories are 0700 and files 0600, written through {@link DurableFiles}: a temporary file that is fsynced
@@ -31,18 +34,20 @@ import java.util.Optional;
 public final class ContainerStore {
 
     /** Names become file and namespace names; this leaves room for the suffixes of both. */
-    public static final int MAX_NAME_LENGTH = 128;
+    public static final int MAX_NAME_LENGTH = ContainerDirectory.MAX_NAME_LENGTH;
 
-    private static final String SUFFIX = ".json";
+    private static final String SUFFIX = ContainerDirectory.SUFFIX;
     private static final String LOCK = ".lock";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Path root;
     private final Path dir;
+    private final ContainerDirectory directory;
 
     private ContainerStore(Path root) {
         this.root = root;
-        this.dir = root.resolve("containers");
+        this.directory = ContainerDirectory.at(root);
+        this.dir = directory.dir();
     }
 
     /** The store under {@code root}; nothing is read or created until it is used. */
@@ -74,6 +79,20 @@ public final class ContainerStore {
         }
     }
 
+    /** Whether {@code text} is a container id: 64 lower-case hex digits. */
+    static boolean isId(String text) {
+        if (text.length() != 64) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** A fresh random id: 64 lower-case hex digits. */
     public static String newId() {
         byte[] bytes = new byte[32];
@@ -81,52 +100,15 @@ public final class ContainerStore {
         return HexFormat.of().formatHex(bytes);
     }
 
-    static boolean isId(String text) {
-        return text.length() == 64 && isHex(text);
-    }
-
-    private static boolean isHex(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (!(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'f')) {
-                return false;
-            }
-        }
-        return !text.isEmpty();
-    }
-
     /**
-     * The container that {@code ref} names: a name, else a full id, else a prefix of exactly one id (as Docker
-     * looks containers up). Empty when nothing matches.
+     * The container that {@code ref} names: a name, else a full id, else a prefix of exactly one id, as the
+     * {@code jnet-container} plugin resolves it ({@link ContainerDirectory#find}). Empty when nothing matches.
      *
      * @throws AmbiguousIdException when the prefix matches several ids
      */
     public Optional<ContainerRecord> find(String ref) throws IOException {
-        if (ref == null || ref.isEmpty()) {
-            return Optional.empty();
-        }
-        if (Names.isValidName(ref) && ref.length() <= MAX_NAME_LENGTH) {
-            Optional<ContainerRecord> byName = read(dir.resolve(ref + SUFFIX));
-            if (byName.isPresent()) {
-                return byName;
-            }
-        }
-        if (!isHex(ref)) {
-            return Optional.empty();
-        }
-        List<ContainerRecord> matches = new ArrayList<>();
-        for (ContainerRecord r : list()) {
-            if (r.id().equals(ref)) {
-                return Optional.of(r);
-            }
-            if (r.id().startsWith(ref)) {
-                matches.add(r);
-            }
-        }
-        if (matches.size() > 1) {
-            throw new AmbiguousIdException(ref, matches.stream().map(ContainerRecord::name).toList());
-        }
-        return matches.stream().findFirst();
+        Optional<ContainerDirectory.Entry> entry = directory.find(ref);
+        return entry.isEmpty() ? Optional.empty() : named(entry.get().name());
     }
 
     /**
@@ -134,7 +116,7 @@ public final class ContainerStore {
      * ids start with c) is still only a name. Create checks a new name with this.
      */
     public Optional<ContainerRecord> named(String name) throws IOException {
-        if (name == null || !Names.isValidName(name) || name.length() > MAX_NAME_LENGTH) {
+        if (!ContainerDirectory.isName(name)) {
             return Optional.empty();
         }
         return read(dir.resolve(name + SUFFIX));
