@@ -82,7 +82,7 @@ final class RangeIndex implements AutoCloseable {
     }
 
     /** Opens the set's index, building it from the lease files when it is missing or does not match. */
-    static RangeIndex open(NetworkStore store, Pool.SetPlan set, Pool pool) throws IOException {
+    static RangeIndex open(LeaseDirectory store, Pool.SetPlan set, Pool pool) throws IOException {
         Path file = store.index().resolve(fileName(set.key()));
         RangeIndex existing = openExisting(file, set.key());
         return existing != null ? existing : build(store, set, pool, null);
@@ -94,7 +94,7 @@ final class RangeIndex implements AutoCloseable {
     }
 
     /** Rebuilds this index from the lease files, keeping the cursor. */
-    void rebuild(NetworkStore store, Pool.SetPlan set, Pool pool) throws IOException {
+    void rebuild(LeaseDirectory store, Pool.SetPlan set, Pool pool) throws IOException {
         Ip cursor = cursor();
         channel.close();
         channel = build(store, set, pool, cursor).channel;
@@ -157,11 +157,11 @@ final class RangeIndex implements AutoCloseable {
     }
 
     /** Clears the bits of released addresses in every index of the network (there is one per range-set config). */
-    static void released(NetworkStore store, List<Ip> addresses) throws IOException {
+    static void released(LeaseDirectory store, List<Ip> addresses) throws IOException {
         if (addresses.isEmpty()) {
             return;
         }
-        for (String name : store.list(NetworkStore.INDEX)) {
+        for (String name : store.list(LeaseDirectory.INDEX)) {
             if (name.startsWith(".")) {
                 continue;
             }
@@ -175,7 +175,7 @@ final class RangeIndex implements AutoCloseable {
         }
     }
 
-    private static RangeIndex build(NetworkStore store, Pool.SetPlan set, Pool pool, Ip cursor) throws IOException {
+    private static RangeIndex build(LeaseDirectory store, Pool.SetPlan set, Pool pool, Ip cursor) throws IOException {
         List<Block> blocks = set.blocks();
         long[][] maps = new long[blocks.size()][];
         for (int i = 0; i < blocks.size(); i++) {
@@ -195,7 +195,7 @@ final class RangeIndex implements AutoCloseable {
                 setBits(m, b.offsetOf(x.first()), b.offsetOf(x.last()));
             }
         }
-        for (String name : store.list(NetworkStore.LEASES)) {
+        for (String name : store.list(LeaseDirectory.LEASES)) {
             if (name.startsWith(".")) {
                 continue;
             }
@@ -230,7 +230,7 @@ final class RangeIndex implements AutoCloseable {
         out.get(bytes);
         Path temp = io.jnet.kernel.fs.DurableFiles.writeTemp(store.index(), name, bytes, false);
         Path file = store.index().resolve(name);
-        NetworkStore.rename(temp, file);
+        LeaseDirectory.rename(temp, file);
         FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         return new RangeIndex(ch, blocks, cursorAt, true);
     }

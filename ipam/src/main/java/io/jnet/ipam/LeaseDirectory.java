@@ -25,7 +25,7 @@ import java.util.List;
  * Files are written through {@link DurableFiles#writeTemp} (".tmp-" + name + a unique suffix), fsync'ed, renamed,
  * and the directory fsync'ed.
  */
-final class NetworkStore implements AutoCloseable {
+final class LeaseDirectory implements AutoCloseable {
 
     static final String OWNERS = "owners";
     static final String LEASES = "leases";
@@ -39,7 +39,7 @@ final class NetworkStore implements AutoCloseable {
     private final Durability durability;
     private final DurableFiles.Lock lock;
 
-    private NetworkStore(Path dir, Durability durability, DurableFiles.Lock lock) {
+    private LeaseDirectory(Path dir, Durability durability, DurableFiles.Lock lock) {
         this.dir = dir;
         this.durability = durability;
         this.lock = lock;
@@ -49,7 +49,7 @@ final class NetworkStore implements AutoCloseable {
      * Locks the network's directory, creating it (mode 0700) when {@code create}; returns null when it does not
      * exist and {@code create} is false, so that a read or a DEL of an unknown network writes nothing.
      */
-    static NetworkStore open(Path dir, Durability durability, boolean create) throws IOException {
+    static LeaseDirectory open(Path dir, Durability durability, boolean create) throws IOException {
         if (!Files.isDirectory(dir)) {
             if (!create) {
                 return null;
@@ -58,7 +58,7 @@ final class NetworkStore implements AutoCloseable {
         }
         DurableFiles.Lock lock = DurableFiles.lock(dir.resolve(LOCK)); // blocks until other processes are done
         try {
-            NetworkStore store = new NetworkStore(dir, durability, lock);
+            LeaseDirectory store = new LeaseDirectory(dir, durability, lock);
             if (create) {
                 for (String sub : List.of(OWNERS, LEASES, INDEX)) {
                     Path p = dir.resolve(sub);
