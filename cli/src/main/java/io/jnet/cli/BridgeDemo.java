@@ -68,28 +68,28 @@ final class BridgeDemo {
                  TcpProbe out = TcpProbe.listen(outside, outsideIp, 7000);
                  TcpProbe webServer = TcpProbe.listen(webNs, InetAddress.getByName("0.0.0.0"), 80);
                  TcpProbe b2Server = TcpProbe.listen(b2Ns, InetAddress.getByName("0.0.0.0"), 80)) {
-                String snat = TcpProbe.ask(webNs, outsideIp, 7000, 3000);
-                report.claim(snat.equals("198.18.0.1"), "SNAT: " + web.name() + " connects to the outside 198.18.0.2:7000, "
+                TcpProbe.Reply snat = TcpProbe.ask(webNs, outsideIp, 7000, 3000);
+                report.claim(snat.answer().equals("198.18.0.1"), "SNAT: " + web.name() + " connects to the outside 198.18.0.2:7000, "
                         + "which sees the host's address: " + snat);
-                String dnat = TcpProbe.ask(outside, hostIp, 8080, 3000);
-                report.claim(dnat.equals("198.18.0.2"), "DNAT: the outside connects to the published port 198.18.0.1:8080 "
+                TcpProbe.Reply dnat = TcpProbe.ask(outside, hostIp, 8080, 3000);
+                report.claim(dnat.answer().equals("198.18.0.2"), "DNAT: the outside connects to the published port 198.18.0.1:8080 "
                         + "and reaches " + web.name() + ":80, which sees the outside's address: " + dnat);
-                String sibling = TcpProbe.ask(clientNs, webIp, 80, 3000);
-                report.claim(sibling.equals(IpPrefix.formatAddress(DemoProbes.address(client))), client.name() + " reaches "
+                TcpProbe.Reply sibling = TcpProbe.ask(clientNs, webIp, 80, 3000);
+                report.claim(sibling.answer().equals(IpPrefix.formatAddress(DemoProbes.address(client))), client.name() + " reaches "
                         + web.name() + " directly on their network front: " + web.name() + " sees " + sibling);
-                String isolated = TcpProbe.ask(b1Ns, webIp, 80, 1500);
-                report.claim(isolated.startsWith("no connection"), "isolation: " + b1.name() + " on network back cannot "
+                TcpProbe.Reply isolated = TcpProbe.ask(b1Ns, webIp, 80, 1500);
+                report.claim(!isolated.connected(), "isolation: " + b1.name() + " on network back cannot "
                         + "reach " + web.name() + " on front: " + isolated);
                 // a refused connection proves isolation only when the target answers a client that is allowed
-                String permitted = TcpProbe.ask(host, b2Ip, 80, 3000);
-                boolean answers = !permitted.startsWith("no connection");
+                TcpProbe.Reply permitted = TcpProbe.ask(host, b2Ip, 80, 3000);
+                boolean answers = permitted.connected();
                 report.claim(answers, "icc=false: " + b2.name() + " answers on port 80 a client that may reach it (the host; "
                         + b2.name() + " sees " + permitted + ")");
-                String icc = TcpProbe.ask(b1Ns, b2Ip, 80, 1500);
-                report.claim(answers && icc.startsWith("no connection"), "icc=false: " + b1.name() + " cannot reach "
+                TcpProbe.Reply icc = TcpProbe.ask(b1Ns, b2Ip, 80, 1500);
+                report.claim(answers && !icc.connected(), "icc=false: " + b1.name() + " cannot reach "
                         + b2.name() + " on their own network back: " + icc);
-                String published = TcpProbe.ask(b1Ns, hostIp, 8080, 3000);
-                report.claim(!published.startsWith("no connection"), "published ports still answer containers of other "
+                TcpProbe.Reply published = TcpProbe.ask(b1Ns, hostIp, 8080, 3000);
+                report.claim(published.connected(), "published ports still answer containers of other "
                         + "networks: " + b1.name() + " reaches 198.18.0.1:8080 (" + web.name() + " sees "
                         + published + ")");
             }

@@ -48,8 +48,8 @@ final class ContainerDemo {
         report.claim(seen1.equals(seen2) && seen1.equals(DemoProbes.links(app.netns())) && side2.leader().equals(app.name()),
                 "both members see the same interfaces as the leader: " + seen1);
         try (NetNs ns1 = NetNs.open(side1.netns()); NetNs ns2 = NetNs.open(side2.netns())) {
-            String echoed = DemoProbes.echo(ns1, ns2);
-            report.claim("ping".equals(echoed), "a listener on 127.0.0.1 in one member answers the other: \"" + echoed
+            TcpProbe.Reply echoed = DemoProbes.echo(ns1, ns2);
+            report.claim("ping".equals(echoed.answer()), "a listener on 127.0.0.1 in one member answers the other: \"" + echoed
                     + "\"");
         }
         CliException foreign;

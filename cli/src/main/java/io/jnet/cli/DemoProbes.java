@@ -111,26 +111,26 @@ final class DemoProbes {
 
     /**
      * Listens on 127.0.0.1 in {@code server}, connects from {@code client} and sends "ping"; returns what the
-     * listener received, or "no connection: ..." with the client's error.
+     * listener received, or the client's error.
      */
-    static String echo(NetNs server, NetNs client) throws IOException {
+    static TcpProbe.Reply echo(NetNs server, NetNs client) throws IOException {
         try (ServerSocket listener = server.call(() -> new ServerSocket(0, 1, LOOPBACK))) {
             listener.setSoTimeout(5000);
             int port = listener.getLocalPort();
-            String sent = client.call(() -> {
+            TcpProbe.Reply sent = client.call(() -> {
                 try (Socket s = new Socket()) {
                     s.connect(new InetSocketAddress(LOOPBACK, port), 2000);
                     s.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
-                    return "";
+                    return TcpProbe.Reply.of("");
                 } catch (IOException e) {
-                    return "no connection: " + e.getMessage();
+                    return TcpProbe.Reply.none(e.getMessage());
                 }
             });
-            if (!sent.isEmpty()) {
+            if (!sent.connected()) {
                 return sent;
             }
             try (Socket accepted = listener.accept()) {
-                return new String(accepted.getInputStream().readNBytes(4), StandardCharsets.US_ASCII);
+                return TcpProbe.Reply.of(new String(accepted.getInputStream().readNBytes(4), StandardCharsets.US_ASCII));
             }
         }
     }

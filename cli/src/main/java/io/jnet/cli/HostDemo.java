@@ -40,15 +40,15 @@ final class HostDemo {
         String warning = warnings.toString(StandardCharsets.UTF_8).strip();
         report.claim(warning.contains("published ports are discarded"), "-p 8080:80 is ignored with a warning: " + warning);
         try (NetNs ns = NetNs.open(web.netns())) {
-            String echoed = DemoProbes.echo(host, ns);
-            report.claim("ping".equals(echoed), "a listener on the host's 127.0.0.1 answers the container: \"" + echoed
+            TcpProbe.Reply echoed = DemoProbes.echo(host, ns);
+            report.claim("ping".equals(echoed.answer()), "a listener on the host's 127.0.0.1 answers the container: \"" + echoed
                     + "\"");
         }
         ContainerRecord loner = engine.create(new Containers.CreateRequest("loner-" + suffix, new Network.None(),
                 List.of(), "", ""));
         try (NetNs ns = NetNs.open(loner.netns())) {
-            String refused = DemoProbes.echo(host, ns);
-            report.claim(refused.startsWith("no connection"), "a container with a namespace of its own (none) cannot "
+            TcpProbe.Reply refused = DemoProbes.echo(host, ns);
+            report.claim(!refused.connected(), "a container with a namespace of its own (none) cannot "
                     + "reach it: " + refused);
         }
         CliException wrong = DemoProbes.failure(() -> new InProcessCni(host).add(new HostPlugin(new PrintStream(

@@ -32,8 +32,8 @@ final class NoneDemo {
                 report.claim(links.size() == 1 && links.get(0).isUp(), "the namespace has only lo, and it is up: "
                         + links.stream().map(l -> l.name() + (l.isUp() ? " UP" : " DOWN")).toList());
             }
-            String echoed = DemoProbes.echo(ns, ns);
-            report.claim("ping".equals(echoed), "a TCP connection to 127.0.0.1 inside the namespace echoed \"" + echoed + "\"");
+            TcpProbe.Reply echoed = DemoProbes.echo(ns, ns);
+            report.claim("ping".equals(echoed.answer()), "a TCP connection to 127.0.0.1 inside the namespace echoed \"" + echoed + "\"");
             Map<String, Object> check = DemoProbes.cni(new NonePlugin(), "CHECK", netns, "lo", result);
             report.claim(check != null, "CHECK against the ADD result passes");
             boolean del = DemoProbes.cni(new NonePlugin(), "DEL", netns, "lo", result) != null
