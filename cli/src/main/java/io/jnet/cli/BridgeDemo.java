@@ -13,15 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Bridge networks: masquerade, published ports, isolation, icc=false, and that removal leaves nothing. */
-final class BridgeDemo {
-
-    private final DemoReport report;
-    private final DemoCommand.Throwaways throwaways;
-
-    BridgeDemo(DemoReport report, DemoCommand.Throwaways throwaways) {
-        this.report = report;
-        this.throwaways = throwaways;
-    }
+record BridgeDemo(DemoReport report, DemoCommand.Throwaways throwaways) {
 
     /**
      * bridge: two networks made with jnet network create, containers on them through jnet create (jnet-bridge in

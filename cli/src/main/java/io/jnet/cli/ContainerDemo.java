@@ -14,15 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** container:&lt;name&gt; mode: members share the leader's namespace, its interfaces and its loopback. */
-final class ContainerDemo {
-
-    private final DemoReport report;
-    private final DemoCommand.Throwaways throwaways;
-
-    ContainerDemo(DemoReport report, DemoCommand.Throwaways throwaways) {
-        this.report = report;
-        this.throwaways = throwaways;
-    }
+record ContainerDemo(DemoReport report, DemoCommand.Throwaways throwaways) {
 
     /** container:<name>: members share the leader's namespace, its interfaces and its loopback. */
     void run(Containers engine, NetNs host, String suffix) throws Exception {

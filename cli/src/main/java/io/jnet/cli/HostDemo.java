@@ -14,15 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Host mode: the container is in the host's namespace, so the host's loopback listener is its own. */
-final class HostDemo {
-
-    private final DemoReport report;
-    private final DemoCommand.Throwaways throwaways;
-
-    HostDemo(DemoReport report, DemoCommand.Throwaways throwaways) {
-        this.report = report;
-        this.throwaways = throwaways;
-    }
+record HostDemo(DemoReport report, DemoCommand.Throwaways throwaways) {
 
     /** host: the container is in the host's namespace, so the host's loopback listener is its own. */
     void run(Containers engine, NetNs host, ByteArrayOutputStream warnings, String suffix)

@@ -10,15 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The none mode, exactly as a runtime calls the plugin: only lo, up, and traffic over it works. */
-final class NoneDemo {
-
-    private final DemoReport report;
-    private final DemoCommand.Throwaways throwaways;
-
-    NoneDemo(DemoReport report, DemoCommand.Throwaways throwaways) {
-        this.report = report;
-        this.throwaways = throwaways;
-    }
+record NoneDemo(DemoReport report, DemoCommand.Throwaways throwaways) {
 
     /** none: only lo, up, and traffic over it works (the plugin exactly as a runtime calls it). */
     void run(String name) throws Exception {
