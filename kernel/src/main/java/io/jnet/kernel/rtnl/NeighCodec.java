@@ -64,7 +64,7 @@ final class NeighCodec {
 
     // ---- forwarding database
 
-    /** Adds the entry, or another destination for its MAC (a VXLAN device then sends to each). */
+    /** Adds the entry, or another destination for its MAC (VXLAN: only the all-zero and multicast MACs take more). */
     static void appendFdb(NlWriter w, FdbEntry e) {
         newFdb(w, e, APPEND);
     }

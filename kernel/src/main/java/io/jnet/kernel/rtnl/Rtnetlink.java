@@ -303,7 +303,11 @@ public final class Rtnetlink implements AutoCloseable {
                 NeighCodec::decodeNeighbour, n -> n.index() == index);
     }
 
-    /** Adds an FDB entry, or one more destination for its MAC (a VXLAN device then sends a copy to each). */
+    /**
+     * Adds an FDB entry. A VXLAN device keeps several destinations only for the all-zero and multicast MACs (it
+     * sends a copy to each); for a unicast MAC that has one already, the kernel changes nothing (use
+     * {@link #replaceFdb}).
+     */
     public void appendFdb(FdbEntry entry) throws ErrnoException {
         request(w -> NeighCodec.appendFdb(w, entry), "append fdb entry " + entry);
     }
