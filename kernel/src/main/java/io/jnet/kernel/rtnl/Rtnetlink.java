@@ -25,10 +25,10 @@ import static io.jnet.kernel.rtnl.Rtnl.RTM_NEWROUTE;
 /**
  * rtnetlink on one socket, and so in one network namespace: links, addresses, routes, neighbour and FDB entries.
  * Open it inside a namespace once with {@link #openIn} and use it from any thread (one at a time); no call here
- * switches namespace.
- * Errors are {@link NetlinkException}s whose message names the operation, the object, the namespace, the symbolic
- * errno and the kernel's extended-ACK text. Creating a link that exists throws {@link LinkExistsException}; the
- * delete methods return false when there was nothing to delete, so that DEL paths can treat that as done.
+ * switches namespace. Errors are {@link NetlinkException}s whose message names the operation, the object, the
+ * namespace, the symbolic errno and the kernel's extended-ACK text. Creating a link that exists throws
+ * {@link LinkExistsException}; the delete methods return false when there was nothing to delete, so that DEL paths
+ * can treat that as done.
  */
 public final class Rtnetlink implements AutoCloseable {
 
@@ -92,7 +92,8 @@ public final class Rtnetlink implements AutoCloseable {
      * Creates a link. A bridge asks for VLAN filtering explicitly; a kernel built without bridge VLAN filtering
      * refuses even "off" with EOPNOTSUPP, and then the bridge is created without the attribute (it cannot filter).
      *
-     * @throws LinkExistsException when a link of that name exists
+     * @throws LinkExistsException when a link of that name exists; a VXLAN device whose VNI and port another one
+     *                             uses fails with a plain EEXIST that quotes the kernel
      */
     public void createLink(LinkSpec spec) throws ErrnoException {
         String what = describe(spec) + where;
@@ -115,7 +116,8 @@ public final class Rtnetlink implements AutoCloseable {
         try {
             socket.ack(w, what);
         } catch (NetlinkException e) {
-            if (e.isAlreadyExists()) {
+            // a VXLAN device's EEXIST can also mean that another device has its VNI and port (the name is free)
+            if (e.isAlreadyExists() && !(spec instanceof LinkSpec.Vxlan && link(spec.name()).isEmpty())) {
                 throw new LinkExistsException(what, spec.name(), e);
             }
             throw e;

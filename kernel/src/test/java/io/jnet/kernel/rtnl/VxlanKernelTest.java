@@ -71,8 +71,11 @@ class VxlanKernelTest {
             ErrnoException clash = assertThrows(ErrnoException.class, () ->
                     r.createLink(LinkSpec.vxlan("vx1", v4.info())));
             assertTrue(clash.isAlreadyExists(), clash.getMessage());
+            assertFalse(clash instanceof LinkExistsException, "the name vx1 is free; the VNI is taken");
             assertTrue(clash.getMessage().contains("create vxlan vx1 (vni 42)"), clash.getMessage());
             assertTrue(clash.getMessage().contains("VNI"), "the extended ACK names the VNI: " + clash.getMessage());
+            assertThrows(LinkExistsException.class, () -> r.createLink(LinkSpec.vxlan("vx0", VxlanInfo.of(7))),
+                    "a VXLAN device whose name is taken");
         }
     }
 
