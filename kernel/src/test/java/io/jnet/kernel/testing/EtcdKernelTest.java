@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +52,18 @@ class EtcdKernelTest {
     }
 
     @Test
+    void servesOnAnIpv6Address(Sandbox sandbox) throws Exception {
+        Sandbox.Ns server = sandbox.namespace("etcd");
+        Sandbox.Ns client = sandbox.namespace("etcc");
+        link(server, "fd00:198:18:5::1", client, "fd00:198:18:5::2");
+        try (Etcd etcd = Etcd.start(sandbox, server, "fd00:198:18:5::1")) {
+            assertEquals("http://[fd00:198:18:5::1]:2379", etcd.endpoint());
+            etcd.etcdctl(client, "put", "k", "v6").ok();
+            assertEquals("v6", etcd.etcdctl(client, "get", "k", "--print-value-only").ok().stdout().trim());
+        }
+    }
+
+    @Test
     void theSandboxStopsAnEtcdThatTheTestLeftRunning() throws Exception {
         Sandbox sandbox = new Sandbox();
         Etcd etcd;
@@ -86,7 +99,7 @@ class EtcdKernelTest {
                 "only sandbox namespaces");
     }
 
-    /** A veth between two namespaces, addressed /24 and up. */
+    /** A veth between two namespaces, addressed (/24 or /64, without duplicate address detection) and up. */
     private static void link(Sandbox.Ns a, String addressA, Sandbox.Ns b, String addressB) throws IOException {
         try (NetNs na = NetNs.open(a.path()); NetNs nb = NetNs.open(b.path());
              Rtnetlink ra = Rtnetlink.openIn(na); Rtnetlink rb = Rtnetlink.openIn(nb)) {
@@ -98,7 +111,9 @@ class EtcdKernelTest {
 
     private static void up(Rtnetlink r, String address) throws IOException {
         int index = r.link("e0").orElseThrow().index();
-        r.addAddress(Address.of(index, InetAddress.getByName(address), 24));
+        InetAddress ip = InetAddress.getByName(address);
+        r.addAddress(ip instanceof Inet6Address ? Address.of(index, ip, 64).withFlags(Address.IFA_F_NODAD)
+                : Address.of(index, ip, 24));
         r.setUp(index, true);
         r.setUp(r.link("lo").orElseThrow().index(), true);
     }
