@@ -2,7 +2,8 @@
 # Captures the rtnetlink requests that iproute2 sends, as the golden files in rtnl/ that RtnlGoldenTest compares
 # our encoders with. Developer-run, not CI: it needs root, strace and iproute2, and it works only inside two
 # throwaway namespaces (jt-cap-<random>-h as the "host", jt-cap-<random>-c as the "container") that it deletes
-# on exit. The machine's own namespace is never touched.
+# on exit; the overlay messages (VXLAN, neighbour, FDB) come from a third, jt-cap-<random>-o. The machine's own
+# namespace is never touched.
 #
 # Where we deliberately differ from iproute2 the file is derived from ip's bytes by a documented edit (see
 # derive below), and its comments say what changed and why.
@@ -15,15 +16,18 @@ mkdir -p "$out"
 tag=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
 H=jt-cap-$tag-h
 C=jt-cap-$tag-c
+O=jt-cap-$tag-o
 trace=$(mktemp)
 cleanup() {
     ip netns delete "$H" 2>/dev/null || true
     ip netns delete "$C" 2>/dev/null || true
+    ip netns delete "$O" 2>/dev/null || true
     rm -f "$trace"
 }
 trap cleanup EXIT
 ip netns add "$H"
 ip netns add "$C"
+ip netns add "$O"
 
 versions="iproute2 $(ip -V | sed 's/.*iproute2-\([^,]*\).*/\1/'), Linux $(uname -r)"
 
@@ -80,7 +84,7 @@ write() {
         echo "# $description"
         echo "# captured by capture-rtnl.sh ($versions) with"
         echo "#   strace -f -e trace=sendmsg,sendto -e write=all -xx -s 4096 $command"
-        echo "# where $H is the throwaway \"host\" namespace and $C the \"container\" one"
+        echo "# where $H is the throwaway \"host\" namespace, $C the \"container\" one and $O the \"overlay\" one"
         for note in "$@"; do echo "# $note"; done
         echo "$hex" | fold -w 32 | sed 's/\(........\)/\1 /g; s/ $//'
     } > "$out/$name.hex"
@@ -96,6 +100,7 @@ capture() {
 
 RTM_NEWLINK=16 RTM_DELLINK=17 RTM_GETLINK=18 RTM_SETLINK=19
 RTM_NEWADDR=20 RTM_DELADDR=21 RTM_GETADDR=22 RTM_NEWROUTE=24 RTM_DELROUTE=25 RTM_GETROUTE=26
+RTM_NEWNEIGH=28 RTM_DELNEIGH=29 RTM_GETNEIGH=30
 
 # --- links, in the "host" namespace: lo is 1; the first bridge (refused by kernels without bridge VLAN filtering, deleted otherwise) takes index 2, so br0 is 3, veth1 4 (its peer eth0 is 2 in the container), v1 5 and v0 6
 capture newlink-bridge $RTM_NEWLINK 1 "RTM_NEWLINK: create bridge br0, MTU 1400, MAC 02:42:ac:11:00:01, vlan_filtering 0" -- \
@@ -169,3 +174,31 @@ capture getroute-dump-v6 $RTM_GETROUTE 1 "RTM_GETROUTE dump of IPv6 routes in ev
     ip -n "$C" -6 route show table all
 capture getlink-index $RTM_GETLINK 1 "RTM_GETLINK: get link 2 by index (ip resolves route output devices this way)" -- \
     ip -n "$C" -4 route show table all
+
+# --- an overlay host, flannel's vxlan model, in the "overlay" namespace: lo is 1, the underlay ul0 3 (its peer
+# ul1 2: a veth's peer is created first), vx0 4, vx6 5. The peer's subnet is 10.244.2.0/24, its VTEP address
+# 10.244.2.0 with MAC 02:00:00:00:00:0b, its underlay address 198.18.0.2.
+ip -n "$O" link add ul0 type veth peer name ul1
+capture newlink-vxlan $RTM_NEWLINK 1 "RTM_NEWLINK: create vxlan vx0 (MTU 1450, MAC 02:00:00:00:00:0a), VNI 42, local 198.18.0.1, port 4789, learning off, underlay link 3" -- \
+    ip -n "$O" link add vx0 mtu 1450 address 02:00:00:00:00:0a type vxlan id 42 local 198.18.0.1 dstport 4789 nolearning dev ul0
+capture newlink-vxlan6 $RTM_NEWLINK 1 "RTM_NEWLINK: create vxlan vx6, VNI 43, IPv6 local fd00:198:18::1 (IFLA_VXLAN_LOCAL6), port 4789, learning off" -- \
+    ip -n "$O" link add vx6 type vxlan id 43 local fd00:198:18::1 dstport 4789 nolearning
+ip -n "$O" link set dev vx0 up
+capture newneigh-v4-permanent $RTM_NEWNEIGH 1 "RTM_NEWNEIGH (replace): 10.244.2.0 lladdr 02:00:00:00:00:0b dev 4 nud permanent" -- \
+    ip -n "$O" neigh replace 10.244.2.0 lladdr 02:00:00:00:00:0b dev vx0 nud permanent
+capture newneigh-v6-permanent $RTM_NEWNEIGH 1 "RTM_NEWNEIGH (replace): fd00:244:2:: lladdr 02:00:00:00:00:0b dev 4 nud permanent" -- \
+    ip -n "$O" neigh replace fd00:244:2:: lladdr 02:00:00:00:00:0b dev vx0 nud permanent
+capture getneigh-dump-dev $RTM_GETNEIGH 1 "RTM_GETNEIGH dump of the neighbours of link 4 (NDA_IFINDEX)" -- \
+    ip -n "$O" neigh show dev vx0
+capture delneigh-v4 $RTM_DELNEIGH 1 "RTM_DELNEIGH: 10.244.2.0 dev 4 (ip sends the state nud permanent along)" -- \
+    ip -n "$O" neigh del 10.244.2.0 dev vx0
+capture newfdb-append $RTM_NEWNEIGH 1 "RTM_NEWNEIGH (AF_BRIDGE, append): 02:00:00:00:00:0b dev 4 dst 198.18.0.2 self, state permanent|noarp" -- \
+    bridge -n "$O" fdb append 02:00:00:00:00:0b dev vx0 dst 198.18.0.2 self permanent
+capture newfdb-replace $RTM_NEWNEIGH 1 "RTM_NEWNEIGH (AF_BRIDGE, replace): 02:00:00:00:00:0b dev 4 dst 198.18.0.2 self, state permanent|noarp" -- \
+    bridge -n "$O" fdb replace 02:00:00:00:00:0b dev vx0 dst 198.18.0.2 self permanent
+capture getfdb-dump-dev $RTM_GETNEIGH 1 "RTM_GETNEIGH (AF_BRIDGE) dump of the FDB of link 4 (ndm_ifindex)" -- \
+    bridge -n "$O" fdb show dev vx0
+capture delfdb $RTM_DELNEIGH 1 "RTM_DELNEIGH (AF_BRIDGE): 02:00:00:00:00:0b dev 4 dst 198.18.0.2 self" -- \
+    bridge -n "$O" fdb del 02:00:00:00:00:0b dev vx0 dst 198.18.0.2 self
+capture newroute-v4-replace-via-onlink $RTM_NEWROUTE 1 "RTM_NEWROUTE (replace): 10.244.2.0/24 via 10.244.2.0 dev 4 onlink, the route to a peer's subnet" -- \
+    ip -n "$O" route replace 10.244.2.0/24 via 10.244.2.0 dev vx0 onlink

@@ -18,10 +18,11 @@ import java.util.Set;
  *                    empty when the peer is in the same namespace
  * @param slaveKind   the kind of the master this link is enslaved to ("bridge"), or ""
  * @param portFlags   for a bridge port, the {@link BridgePortFlag}s that are on; empty otherwise
+ * @param vxlan       for a VXLAN device, its parameters as the kernel reports them; empty otherwise
  */
 public record Link(int index, String name, String kind, int flags, int mtu, String mac, int master,
                    OperState operState, int peerIndex, OptionalInt linkNetnsId, String slaveKind,
-                   Set<BridgePortFlag> portFlags) {
+                   Set<BridgePortFlag> portFlags, Optional<VxlanInfo> vxlan) {
 
     public static final int IFF_UP = 0x1;
     public static final int IFF_BROADCAST = 0x2;
@@ -38,6 +39,7 @@ public record Link(int index, String name, String kind, int flags, int mtu, Stri
         Objects.requireNonNull(linkNetnsId, "linkNetnsId");
         Objects.requireNonNull(slaveKind, "slaveKind");
         portFlags = Set.copyOf(portFlags);
+        Objects.requireNonNull(vxlan, "vxlan");
     }
 
     /** Administratively up (IFF_UP). */

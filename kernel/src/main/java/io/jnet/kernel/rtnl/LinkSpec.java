@@ -7,9 +7,9 @@ import java.util.Optional;
 
 /**
  * A link to create. An MTU of 0 and an empty MAC leave the kernel's defaults. Start from {@link #bridge},
- * {@link #veth} or {@link #dummy} and refine with the {@code with*} methods.
+ * {@link #veth}, {@link #vxlan} or {@link #dummy} and refine with the {@code with*} methods.
  */
-public sealed interface LinkSpec permits LinkSpec.Bridge, LinkSpec.Veth, LinkSpec.Dummy {
+public sealed interface LinkSpec permits LinkSpec.Bridge, LinkSpec.Veth, LinkSpec.Vxlan, LinkSpec.Dummy {
 
     String name();
 
@@ -27,6 +27,11 @@ public sealed interface LinkSpec permits LinkSpec.Bridge, LinkSpec.Veth, LinkSpe
     /** A veth pair whose peer stays in the namespace of the socket until {@link Veth#withPeerNetns} says otherwise. */
     static Veth veth(String name, String peerName) {
         return new Veth(name, 0, Optional.empty(), peerName, Optional.empty(), 0, Optional.empty());
+    }
+
+    /** A VXLAN device with these parameters, e.g. {@code vxlan("vx0", VxlanInfo.of(42).withLocal(underlayIp))}. */
+    static Vxlan vxlan(String name, VxlanInfo info) {
+        return new Vxlan(name, 0, Optional.empty(), info);
     }
 
     static Dummy dummy(String name) {
@@ -99,6 +104,32 @@ public sealed interface LinkSpec permits LinkSpec.Bridge, LinkSpec.Veth, LinkSpe
 
         public Veth withPeerMac(MacAddress peerMac) {
             return new Veth(name, mtu, mac, peerName, peerNetns, peerMtu, Optional.of(peerMac));
+        }
+    }
+
+    /**
+     * A VXLAN device. Give it a fixed MAC when peers must know it in advance (it is the VTEP MAC of their FDB and
+     * neighbour entries), and an MTU 50 bytes (IPv4 underlay; 70 for IPv6) below the underlay's.
+     */
+    record Vxlan(String name, int mtu, Optional<MacAddress> mac, VxlanInfo info) implements LinkSpec {
+        public Vxlan {
+            IfName.check(name, "vxlan");
+            checkMtu(mtu);
+            Objects.requireNonNull(mac, "mac");
+            Objects.requireNonNull(info, "info");
+        }
+
+        @Override
+        public String kind() {
+            return "vxlan";
+        }
+
+        public Vxlan withMtu(int mtu) {
+            return new Vxlan(name, mtu, mac, info);
+        }
+
+        public Vxlan withMac(MacAddress mac) {
+            return new Vxlan(name, mtu, Optional.of(mac), info);
         }
     }
 

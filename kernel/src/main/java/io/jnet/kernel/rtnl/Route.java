@@ -50,7 +50,15 @@ public record Route(InetAddress destination, int prefixLength, Optional<InetAddr
 
     /** The default route via a gateway, out of link {@code oif} (0 lets the kernel pick the link). */
     public static Route defaultVia(InetAddress gateway, int oif) {
-        return new Route(Family.of(gateway).any(), 0, Optional.of(gateway), oif, TABLE_MAIN, 0, SCOPE_UNIVERSE,
+        return via(Family.of(gateway).any(), 0, gateway, oif);
+    }
+
+    /**
+     * A prefix via a gateway out of link {@code oif}. An overlay's route to a peer's subnet is
+     * {@code via(subnet, len, peerVtepAddress, vxlanIndex).withOnlink(true)}: the gateway is on no local prefix.
+     */
+    public static Route via(InetAddress destination, int prefixLength, InetAddress gateway, int oif) {
+        return new Route(destination, prefixLength, Optional.of(gateway), oif, TABLE_MAIN, 0, SCOPE_UNIVERSE,
                 PROTO_BOOT, TYPE_UNICAST, 0, 0, 0);
     }
 

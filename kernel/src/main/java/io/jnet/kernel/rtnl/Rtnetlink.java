@@ -14,17 +14,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 import static io.jnet.kernel.rtnl.Rtnl.RTM_NEWADDR;
 import static io.jnet.kernel.rtnl.Rtnl.RTM_NEWLINK;
+import static io.jnet.kernel.rtnl.Rtnl.RTM_NEWNEIGH;
 import static io.jnet.kernel.rtnl.Rtnl.RTM_NEWROUTE;
 
 /**
- * rtnetlink on one socket, and so in one network namespace: links, addresses and routes. Open it inside a
- * namespace once with {@link #openIn} and use it from any thread (one at a time); no call here switches namespace.
- * Errors are {@link NetlinkException}s whose message names the operation, the object, the namespace, the symbolic
- * errno and the kernel's extended-ACK text. Creating a link that exists throws {@link LinkExistsException}; the
- * delete methods return false when there was nothing to delete, so that DEL paths can treat that as done.
+ * rtnetlink on one socket, and so in one network namespace: links, addresses, routes, neighbour and FDB entries.
+ * Open it inside a namespace once with {@link #openIn} and use it from any thread (one at a time); no call here
+ * switches namespace. Errors are {@link NetlinkException}s whose message names the operation, the object, the
+ * namespace, the symbolic errno and the kernel's extended-ACK text. Creating a link that exists throws
+ * {@link LinkExistsException}; the delete methods return false when there was nothing to delete, so that DEL paths
+ * can treat that as done.
  */
 public final class Rtnetlink implements AutoCloseable {
 
@@ -81,20 +85,15 @@ public final class Rtnetlink implements AutoCloseable {
 
     /** Every link in the namespace, in index order. */
     public List<Link> links() throws ErrnoException {
-        List<Link> links = new ArrayList<>();
-        for (NlMessage m : socket.dump(RtnlCodec::dumpLinks, "list links" + where)) {
-            if (m.type() == RTM_NEWLINK) {
-                links.add(RtnlCodec.decodeLink(m));
-            }
-        }
-        return links;
+        return dump(RtnlCodec::dumpLinks, "list links", RTM_NEWLINK, RtnlCodec::decodeLink, l -> true);
     }
 
     /**
      * Creates a link. A bridge asks for VLAN filtering explicitly; a kernel built without bridge VLAN filtering
      * refuses even "off" with EOPNOTSUPP, and then the bridge is created without the attribute (it cannot filter).
      *
-     * @throws LinkExistsException when a link of that name exists
+     * @throws LinkExistsException when a link of that name exists; a VXLAN device whose VNI and port another one
+     *                             uses fails with a plain EEXIST that quotes the kernel
      */
     public void createLink(LinkSpec spec) throws ErrnoException {
         String what = describe(spec) + where;
@@ -117,7 +116,8 @@ public final class Rtnetlink implements AutoCloseable {
         try {
             socket.ack(w, what);
         } catch (NetlinkException e) {
-            if (e.isAlreadyExists()) {
+            // a VXLAN device's EEXIST can also mean that another device has its VNI and port (the name is free)
+            if (e.isAlreadyExists() && !(spec instanceof LinkSpec.Vxlan && link(spec.name()).isEmpty())) {
                 throw new LinkExistsException(what, spec.name(), e);
             }
             throw e;
@@ -130,6 +130,8 @@ public final class Rtnetlink implements AutoCloseable {
             s.append(" (peer ").append(veth.peerName());
             veth.peerNetns().ifPresent(ns -> s.append(" in netns ").append(ns.path()));
             s.append(')');
+        } else if (spec instanceof LinkSpec.Vxlan vxlan) {
+            s.append(" (vni ").append(vxlan.info().vni()).append(')');
         }
         return s.toString();
     }
@@ -243,14 +245,7 @@ public final class Rtnetlink implements AutoCloseable {
 
     /** Every IPv4 and IPv6 address in the namespace. */
     public List<Address> addresses() throws ErrnoException {
-        List<Address> out = new ArrayList<>();
-        for (NlMessage m : socket.dump(RtnlCodec::dumpAddresses, "list addresses" + where)) {
-            Address a = m.type() == RTM_NEWADDR ? RtnlCodec.decodeAddress(m) : null;
-            if (a != null) {
-                out.add(a);
-            }
-        }
-        return out;
+        return dump(RtnlCodec::dumpAddresses, "list addresses", RTM_NEWADDR, RtnlCodec::decodeAddress, a -> true);
     }
 
     /**
@@ -259,14 +254,8 @@ public final class Rtnetlink implements AutoCloseable {
      * filtered here too, for kernels that ignore the filter.
      */
     public List<Address> addresses(int index) throws ErrnoException {
-        List<Address> out = new ArrayList<>();
-        for (NlMessage m : socket.dump(w -> RtnlCodec.dumpAddresses(w, index), "list addresses of link " + index + where)) {
-            Address a = m.type() == RTM_NEWADDR ? RtnlCodec.decodeAddress(m) : null;
-            if (a != null && a.index() == index) {
-                out.add(a);
-            }
-        }
-        return out;
+        return dump(w -> RtnlCodec.dumpAddresses(w, index), "list addresses of link " + index, RTM_NEWADDR,
+                RtnlCodec::decodeAddress, a -> a.index() == index);
     }
 
     // ---- routes
@@ -294,14 +283,77 @@ public final class Rtnetlink implements AutoCloseable {
 
     /** Every route of a family in every table (main, local, ...). */
     public List<Route> routes(Family family) throws ErrnoException {
-        List<Route> out = new ArrayList<>();
-        for (NlMessage m : socket.dump(w -> RtnlCodec.dumpRoutes(w, family), "list " + family + " routes" + where)) {
-            Route r = m.type() == RTM_NEWROUTE ? RtnlCodec.decodeRoute(m) : null;
-            if (r != null && r.family() == family) {
-                out.add(r);
+        return dump(w -> RtnlCodec.dumpRoutes(w, family), "list " + family + " routes", RTM_NEWROUTE,
+                RtnlCodec::decodeRoute, r -> r.family() == family);
+    }
+
+    // ---- neighbours and forwarding database (an overlay's static peers)
+
+    /** Adds a neighbour entry, or replaces the one for its address on its link. */
+    public void replaceNeighbour(Neighbour neighbour) throws ErrnoException {
+        request(w -> NeighCodec.replaceNeighbour(w, neighbour), "replace neighbour " + neighbour);
+    }
+
+    /** Deletes the entry for the neighbour's address on its link; false when there is none. */
+    public boolean deleteNeighbour(Neighbour neighbour) throws ErrnoException {
+        return requestUnlessMissing(w -> NeighCodec.deleteNeighbour(w, neighbour), "delete neighbour " + neighbour);
+    }
+
+    /** The IPv4 and IPv6 neighbour entries of one link (the kernel filters the dump). */
+    public List<Neighbour> neighbours(int index) throws ErrnoException {
+        return dump(w -> NeighCodec.dumpNeighbours(w, index), "list neighbours of link " + index, RTM_NEWNEIGH,
+                NeighCodec::decodeNeighbour, n -> n.index() == index);
+    }
+
+    /**
+     * Adds an FDB entry. A VXLAN device keeps several destinations only for the all-zero and multicast MACs (it
+     * sends a copy to each); for a unicast MAC that has one already, the kernel changes nothing (use
+     * {@link #replaceFdb}).
+     */
+    public void appendFdb(FdbEntry entry) throws ErrnoException {
+        request(w -> NeighCodec.appendFdb(w, entry), "append fdb entry " + entry);
+    }
+
+    /** Adds an FDB entry, or replaces the destination of its MAC: the idempotent form a converger wants. */
+    public void replaceFdb(FdbEntry entry) throws ErrnoException {
+        request(w -> NeighCodec.replaceFdb(w, entry), "replace fdb entry " + entry);
+    }
+
+    /** Deletes an FDB entry (with a destination, only that destination of its MAC); false when there is none. */
+    public boolean deleteFdb(FdbEntry entry) throws ErrnoException {
+        return requestUnlessMissing(w -> NeighCodec.deleteFdb(w, entry), "delete fdb entry " + entry);
+    }
+
+    /** The FDB entries of one device: its own (NTF_SELF) and, for a bridge port, its bridge's (NTF_MASTER). */
+    public List<FdbEntry> fdb(int index) throws ErrnoException {
+        return dump(w -> NeighCodec.dumpFdb(w, index), "list fdb of link " + index, RTM_NEWNEIGH,
+                NeighCodec::decodeFdb, e -> e.index() == index);
+    }
+
+    /** Runs a dump and decodes its replies of {@code type}, leaving out what the decoder (null) or keep rejects. */
+    private <T> List<T> dump(Consumer<NlWriter> request, String what, int type, Function<NlMessage, T> decode,
+                             Predicate<T> keep) throws ErrnoException {
+        List<T> out = new ArrayList<>();
+        for (NlMessage m : socket.dump(request, what + where)) {
+            T value = m.type() == type ? decode.apply(m) : null;
+            if (value != null && keep.test(value)) {
+                out.add(value);
             }
         }
         return out;
+    }
+
+    /** Sends one acknowledged request built by {@code build}. */
+    private void request(Consumer<NlWriter> build, String what) throws ErrnoException {
+        NlWriter w = socket.writer();
+        build.accept(w);
+        ack(w, what);
+    }
+
+    private boolean requestUnlessMissing(Consumer<NlWriter> build, String what) throws ErrnoException {
+        NlWriter w = socket.writer();
+        build.accept(w);
+        return ackUnlessMissing(w, what);
     }
 
     private void ack(NlWriter w, String what) throws ErrnoException {

@@ -1,6 +1,9 @@
 package io.jnet.kernel.rtnl;
 
-/** rtnetlink constants from {@code linux/rtnetlink.h}, {@code linux/if_link.h} and {@code linux/if_addr.h}. */
+/**
+ * rtnetlink constants from {@code linux/rtnetlink.h}, {@code linux/if_link.h}, {@code linux/if_addr.h} and
+ * {@code linux/neighbour.h}.
+ */
 final class Rtnl {
     static final int RTM_NEWLINK = 16;
     static final int RTM_DELLINK = 17;
@@ -12,6 +15,9 @@ final class Rtnl {
     static final int RTM_NEWROUTE = 24;
     static final int RTM_DELROUTE = 25;
     static final int RTM_GETROUTE = 26;
+    static final int RTM_NEWNEIGH = 28;
+    static final int RTM_DELNEIGH = 29;
+    static final int RTM_GETNEIGH = 30;
 
     static final int AF_UNSPEC = 0;
     static final int AF_INET = 2;
@@ -21,6 +27,7 @@ final class Rtnl {
     static final int IFINFOMSG_LEN = 16;
     static final int IFADDRMSG_LEN = 8;
     static final int RTMSG_LEN = 12;
+    static final int NDMSG_LEN = 12;
 
     // struct ifinfomsg attributes
     static final int IFLA_ADDRESS = 1;
@@ -42,6 +49,13 @@ final class Rtnl {
 
     static final int IFLA_BR_VLAN_FILTERING = 7;
     static final int VETH_INFO_PEER = 1;
+
+    static final int IFLA_VXLAN_ID = 1;
+    static final int IFLA_VXLAN_LINK = 3;
+    static final int IFLA_VXLAN_LOCAL = 4;
+    static final int IFLA_VXLAN_LEARNING = 7;
+    static final int IFLA_VXLAN_PORT = 15;
+    static final int IFLA_VXLAN_LOCAL6 = 17;
 
     static final int IFLA_BRPORT_MODE = 4;
     static final int IFLA_BRPORT_LEARNING = 8;
@@ -66,6 +80,11 @@ final class Rtnl {
 
     static final int RTAX_MTU = 2;
     static final int RTAX_ADVMSS = 8;
+
+    // struct ndmsg attributes (linux/neighbour.h)
+    static final int NDA_DST = 1;
+    static final int NDA_LLADDR = 2;
+    static final int NDA_IFINDEX = 8;
 
     static final int RT_TABLE_UNSPEC = 0;
     static final int RT_SCOPE_NOWHERE = 255;

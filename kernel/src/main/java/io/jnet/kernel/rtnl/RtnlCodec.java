@@ -80,8 +80,32 @@ final class RtnlCodec {
             w.attrString(IFLA_IFNAME, veth.peerName());
             w.endNest(peer);
             w.endNest(data);
+        } else if (spec instanceof LinkSpec.Vxlan vxlan) {
+            int data = w.nest(IFLA_INFO_DATA);
+            vxlanData(w, vxlan.info());
+            w.endNest(data);
         }
         w.endNest(linkinfo);
+    }
+
+    /** In iproute2's order; the port is big-endian, as the kernel's policy wants. */
+    private static void vxlanData(NlWriter w, VxlanInfo info) {
+        if (info.underlay() > 0) {
+            w.attrU32(IFLA_VXLAN_LINK, info.underlay());
+        }
+        w.attrU32(IFLA_VXLAN_ID, info.vni());
+        info.local().ifPresent(a ->
+                w.attrAddress(Family.of(a) == Family.INET ? IFLA_VXLAN_LOCAL : IFLA_VXLAN_LOCAL6, a));
+        w.attrU8(IFLA_VXLAN_LEARNING, info.learning() ? 1 : 0);
+        w.attrU16be(IFLA_VXLAN_PORT, info.port());
+    }
+
+    private static VxlanInfo decodeVxlan(NlAttrs data) {
+        InetAddress local = data.has(IFLA_VXLAN_LOCAL) ? data.address(IFLA_VXLAN_LOCAL)
+                : data.address(IFLA_VXLAN_LOCAL6);
+        return new VxlanInfo(data.u32(IFLA_VXLAN_ID, 0), Optional.ofNullable(local),
+                data.u16be(IFLA_VXLAN_PORT, VxlanInfo.IANA_PORT), data.u8(IFLA_VXLAN_LEARNING, 1) != 0,
+                data.u32(IFLA_VXLAN_LINK, 0));
     }
 
     private static void mtuAndMac(NlWriter w, int mtu, Optional<MacAddress> mac) {
@@ -170,13 +194,15 @@ final class RtnlCodec {
                 }
             }
         }
+        NlAttrs data = info == null ? null : info.nested(IFLA_INFO_DATA);
+        Optional<VxlanInfo> vxlan = "vxlan".equals(kind) && data != null ? Optional.of(decodeVxlan(data)) : Optional.empty();
         ByteBuffer nsid = attrs.get(IFLA_LINK_NETNSID);
         String name = attrs.string(IFLA_IFNAME);
         return new Link(index, name == null ? "" : name, kind == null ? "" : kind, flags, attrs.u32(IFLA_MTU, 0),
                 mac(attrs.bytes(IFLA_ADDRESS)), attrs.u32(IFLA_MASTER, 0),
                 OperState.of(attrs.u8(IFLA_OPERSTATE, 0)), attrs.u32(IFLA_LINK, 0),
                 nsid == null || nsid.remaining() < 4 ? OptionalInt.empty() : OptionalInt.of(nsid.getInt(0)),
-                slaveKind == null ? "" : slaveKind, portFlags);
+                slaveKind == null ? "" : slaveKind, portFlags, vxlan);
     }
 
     static String mac(byte[] b) {

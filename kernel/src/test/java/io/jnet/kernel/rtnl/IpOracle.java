@@ -20,10 +20,19 @@ final class IpOracle {
     }
 
     /** {@code ip -n ns -j <args>} as a list of objects. */
-    @SuppressWarnings("unchecked")
     static List<Map<String, Object>> ip(Sandbox.Ns ns, String... args) {
+        return json("ip", ns, args);
+    }
+
+    /** {@code bridge -n ns -j <args>} as a list of objects (the FDB's oracle). */
+    static List<Map<String, Object>> bridge(Sandbox.Ns ns, String... args) {
+        return json("bridge", ns, args);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> json(String tool, Sandbox.Ns ns, String... args) {
         String[] command = new String[args.length + 4];
-        command[0] = "ip";
+        command[0] = tool;
         command[1] = "-n";
         command[2] = ns.name();
         command[3] = "-j";

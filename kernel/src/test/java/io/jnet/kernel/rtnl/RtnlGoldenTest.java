@@ -79,7 +79,18 @@ class RtnlGoldenTest {
                 golden("newroute-v6-replace-default", w -> RtnlCodec.newRoute(w, V6_DEFAULT, true)),
                 golden("delroute-v4-default", w -> RtnlCodec.deleteRoute(w, V4_DEFAULT.withOnlink(false))),
                 golden("getroute-dump-v4", w -> RtnlCodec.dumpRoutes(w, Family.INET)),
-                golden("getroute-dump-v6", w -> RtnlCodec.dumpRoutes(w, Family.INET6)));
+                golden("getroute-dump-v6", w -> RtnlCodec.dumpRoutes(w, Family.INET6)),
+                golden("newlink-vxlan", w -> RtnlCodec.newLink(w, VXLAN, RtnlCodec.NO_FD, true)),
+                golden("newlink-vxlan6", w -> RtnlCodec.newLink(w, VXLAN6, RtnlCodec.NO_FD, true)),
+                golden("newneigh-v4-permanent", w -> NeighCodec.replaceNeighbour(w, PEER_VTEP)),
+                golden("newneigh-v6-permanent", w -> NeighCodec.replaceNeighbour(w, PEER_VTEP6)),
+                golden("getneigh-dump-dev", w -> NeighCodec.dumpNeighbours(w, 4)),
+                golden("delneigh-v4", w -> NeighCodec.deleteNeighbour(w, PEER_VTEP)),
+                golden("newfdb-append", w -> NeighCodec.appendFdb(w, PEER_FDB)),
+                golden("newfdb-replace", w -> NeighCodec.replaceFdb(w, PEER_FDB)),
+                golden("getfdb-dump-dev", w -> NeighCodec.dumpFdb(w, 4)),
+                golden("delfdb", w -> NeighCodec.deleteFdb(w, PEER_FDB)),
+                golden("newroute-v4-replace-via-onlink", w -> RtnlCodec.newRoute(w, PEER_ROUTE, true)));
     }
 
     private static final Address V4_ADDRESS = Address.of(2, ip("10.233.5.2"), 24);
@@ -88,6 +99,16 @@ class RtnlGoldenTest {
     private static final Route V4_LINK_METRICS = Route.link(ip("10.233.6.0"), 24, 2).withTable(100).withMtu(1400)
             .withAdvmss(1360);
     private static final Route V6_DEFAULT = Route.defaultVia(ip("fd00:233:5::1"), 2).withMetric(1024);
+
+    // flannel's vxlan model as capture-rtnl.sh sets it up: vx0 is link 4, the underlay link 3
+    private static final LinkSpec.Vxlan VXLAN = LinkSpec.vxlan("vx0", VxlanInfo.of(42).withLocal(ip("198.18.0.1"))
+            .withUnderlay(3)).withMtu(1450).withMac(MacAddress.parse("02:00:00:00:00:0a"));
+    private static final LinkSpec.Vxlan VXLAN6 = LinkSpec.vxlan("vx6", VxlanInfo.of(43).withLocal(ip("fd00:198:18::1")));
+    private static final MacAddress PEER_MAC = MacAddress.parse("02:00:00:00:00:0b");
+    private static final Neighbour PEER_VTEP = Neighbour.permanent(4, ip("10.244.2.0"), PEER_MAC);
+    private static final Neighbour PEER_VTEP6 = Neighbour.permanent(4, ip("fd00:244:2::"), PEER_MAC);
+    private static final FdbEntry PEER_FDB = FdbEntry.vxlanPeer(4, PEER_MAC, ip("198.18.0.2"));
+    private static final Route PEER_ROUTE = Route.via(ip("10.244.2.0"), 24, ip("10.244.2.0"), 4).withOnlink(true);
 
     private static Map<BridgePortFlag, Boolean> brport() {
         Map<BridgePortFlag, Boolean> m = new EnumMap<>(BridgePortFlag.class);
@@ -136,11 +157,22 @@ class RtnlGoldenTest {
         assertEquals(V4_LINK_METRICS, RtnlCodec.decodeRoute(load("newroute-v4-link-metrics")));
         assertEquals(V6_DEFAULT, RtnlCodec.decodeRoute(load("newroute-v6-replace-default")));
 
+        assertEquals(PEER_ROUTE, RtnlCodec.decodeRoute(load("newroute-v4-replace-via-onlink")));
+        assertEquals(PEER_VTEP, NeighCodec.decodeNeighbour(load("newneigh-v4-permanent")));
+        assertEquals(PEER_VTEP6, NeighCodec.decodeNeighbour(load("newneigh-v6-permanent")));
+        assertEquals(PEER_FDB, NeighCodec.decodeFdb(load("newfdb-replace")));
+
+        Link vxlan = RtnlCodec.decodeLink(load("newlink-vxlan"));
+        assertEquals("vxlan", vxlan.kind());
+        assertEquals(Optional.of(VXLAN.info()), vxlan.vxlan());
+        assertEquals(Optional.of(VXLAN6.info()), RtnlCodec.decodeLink(load("newlink-vxlan6")).vxlan());
+
         Link veth = RtnlCodec.decodeLink(load("newlink-veth-peer-netns"));
         assertEquals("veth1", veth.name());
         assertEquals("veth", veth.kind());
         assertEquals(1400, veth.mtu());
         assertEquals(Optional.of(MacAddress.parse("02:00:00:00:00:01")), veth.macAddress());
+        assertEquals(Optional.empty(), veth.vxlan());
     }
 
     static NlMessage load(String name) {

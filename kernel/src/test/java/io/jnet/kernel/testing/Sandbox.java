@@ -39,6 +39,7 @@ public final class Sandbox {
     }
 
     private final List<Ns> created = Collections.synchronizedList(new ArrayList<>());
+    private final List<AutoCloseable> resources = Collections.synchronizedList(new ArrayList<>());
 
     Sandbox() {
     }
@@ -50,6 +51,15 @@ public final class Sandbox {
         Ns ns = new Ns(name);
         created.add(ns);
         return ns;
+    }
+
+    /**
+     * Closes {@code resource} at clean-up, before the namespaces are deleted (the last registered first), so that a
+     * process started in a namespace (etcd, a daemon) is stopped even when the test fails. Returns the resource.
+     */
+    public <T extends AutoCloseable> T closeAtCleanUp(T resource) {
+        resources.add(resource);
+        return resource;
     }
 
     /** Runs a command in the machine's namespace (use it only for read-only or namespace-scoped tools). */
@@ -111,8 +121,21 @@ public final class Sandbox {
         }
     }
 
-    /** Deletes what this sandbox created, and nothing else. */
+    /** Closes the registered resources, then deletes what this sandbox created, and nothing else. */
     void cleanUp() {
+        List<AutoCloseable> toClose;
+        synchronized (resources) {
+            toClose = new ArrayList<>(resources);
+            resources.clear();
+        }
+        Collections.reverse(toClose);
+        for (AutoCloseable resource : toClose) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                System.err.println("sandbox clean-up: closing " + resource + " failed: " + e);
+            }
+        }
         List<Ns> mine;
         synchronized (created) {
             mine = new ArrayList<>(created);
