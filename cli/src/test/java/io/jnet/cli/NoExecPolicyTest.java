@@ -75,16 +75,10 @@ class NoExecPolicyTest {
     @Test
     void productionCodeStartsNoProcesses() throws IOException {
         Path root = Path.of(System.getProperty("user.dir")).getParent();
-        List<Path> sources;
-        try (Stream<Path> files = Files.walk(root)) {
-            sources = files.filter(p -> p.toString().endsWith(".java"))
-                    .filter(p -> p.toString().contains("/src/main/java/"))
-                    .filter(p -> !p.toString().contains("/target/"))
-                    .toList();
-        }
+        List<Path> sources = productionSources();
         assertTrue(sources.size() > 10, "found only " + sources.size() + " production sources under " + root);
         // the one exception: a delegated IPAM plugin must be exec'd, as the CNI spec says
-        List<String> offenders = sources.stream().filter(NoExecPolicyTest::execs).map(Path::toString)
+        List<String> offenders = sources.stream().filter(p -> matches(EXEC, p)).map(Path::toString)
                 .filter(p -> !p.endsWith("bridge/src/main/java/io/jnet/bridge/ExecPlugin.java")).toList();
         assertEquals(List.of(), offenders, "production code that starts processes");
     }
@@ -94,13 +88,5 @@ class NoExecPolicyTest {
         assertTrue(EXEC.matcher("new ProcessBuilder(\"ip\")").find());
         assertTrue(EXEC.matcher("Runtime.getRuntime().exec(cmd)").find());
         assertTrue(EXEC.matcher("Runtime.getRuntime ( ) . exec(cmd)").find());
-    }
-
-    private static boolean execs(Path file) {
-        try {
-            return EXEC.matcher(Files.readString(file)).find();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + file, e);
-        }
     }
 }
