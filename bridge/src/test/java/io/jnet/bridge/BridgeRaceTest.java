@@ -191,6 +191,50 @@ class BridgeRaceTest {
         assertEquals(0, sandbox.in(host, "ip", "link", "show", "dev", bridge).exit(), "the ADD made its bridge again");
     }
 
+    @Test
+    void oneDriverServesConcurrentAttachesAndDetachesInOneJvm(Sandbox sandbox) throws Exception {
+        Sandbox.Ns host = sandbox.namespace("host");
+        Map<String, Object> conf = Calls.conf("many", bridge, "10.251.13.0/24", root);
+        BridgeDriver driver = new BridgeDriver(root);     // as a daemon holds it: one instance, many threads
+        int n = 6;
+        List<Sandbox.Ns> containers = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            containers.add(sandbox.namespace("c" + i));
+        }
+        List<Future<Object>> adds = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String id = "c" + i;
+            String netns = containers.get(i).path();
+            adds.add(pool.submit(() -> Calls.in(host.path(), () -> driver.attach(Calls.request(CniCommand.ADD,
+                    Calls.publishing(conf, 18100 + Integer.parseInt(id.substring(1)), 80), id, netns)))));
+        }
+        java.util.Set<String> addresses = new java.util.HashSet<>();
+        for (Future<Object> add : adds) {
+            Result r = assertInstanceOf(Result.class, add.get(60, TimeUnit.SECONDS));
+            addresses.add(r.ips().get(0).address().toString());
+        }
+        assertEquals(n, addresses.size(), "every attachment has its own address: " + addresses);
+        assertEquals(n, driver.endpoints("many").size());
+        String ports = sandbox.in(host, "ip", "-o", "link", "show", "master", bridge).ok().stdout();
+        assertEquals(n, ports.lines().count(), "every veth is a port of the bridge: " + ports);
+
+        List<Future<Object>> dels = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String id = "c" + i;
+            String netns = containers.get(i).path();
+            dels.add(pool.submit(() -> Calls.in(host.path(), () -> {
+                driver.detach(Calls.request(CniCommand.DEL, conf, id, netns));
+                return "detached";
+            })));
+        }
+        for (Future<Object> del : dels) {
+            assertEquals("detached", del.get(60, TimeUnit.SECONDS));
+        }
+        assertEquals(List.of(), driver.endpoints("many"));
+        assertEquals("", sandbox.in(host, "ip", "-o", "link", "show", "master", bridge).ok().stdout());
+        assertTrue(Ipam.open(root).leases("many").isEmpty());
+    }
+
     private static Object outcome(Future<Object> f) {
         try {
             return f.isDone() ? f.get() : "running";
