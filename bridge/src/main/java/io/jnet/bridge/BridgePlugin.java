@@ -1,5 +1,6 @@
 package io.jnet.bridge;
 
+import io.jnet.kernel.fs.StateRoot;
 import io.jnet.cni.CniException;
 import io.jnet.cni.CniPlugin;
 import io.jnet.cni.CniRequest;
@@ -9,7 +10,8 @@ import io.jnet.cni.IpConfig;
 import io.jnet.cni.IpPrefix;
 import io.jnet.cni.Json;
 import io.jnet.cni.Result;
-import io.jnet.cni.Route;
+import io.jnet.cni.RouteConfig;
+import io.jnet.kernel.fs.DurableFiles;
 import io.jnet.kernel.netns.NetNs;
 import io.jnet.kernel.rtnl.Address;
 import io.jnet.kernel.rtnl.BridgePortFlag;
@@ -18,6 +20,7 @@ import io.jnet.kernel.rtnl.Link;
 import io.jnet.kernel.rtnl.LinkExistsException;
 import io.jnet.kernel.rtnl.LinkSpec;
 import io.jnet.kernel.rtnl.MacAddress;
+import io.jnet.kernel.rtnl.Route;
 import io.jnet.kernel.rtnl.Rtnetlink;
 import io.jnet.kernel.sys.ErrnoException;
 import io.jnet.kernel.sysctl.Sysctl;
@@ -56,12 +59,7 @@ public final class BridgePlugin implements CniPlugin {
 
     /** {@code env} supplies JNET_ROOT, the state root when the config names no {@code dataDir}. */
     public BridgePlugin(Map<String, String> env) {
-        this(rootOf(env), NftFirewall::open);
-    }
-
-    private static Path rootOf(Map<String, String> env) {
-        String root = env.get("JNET_ROOT");
-        return root == null || root.isEmpty() ? Path.of("/var/lib/jnet") : Path.of(root);
+        this(StateRoot.of(env), NftFirewall::open);
     }
 
     BridgePlugin(Path defaultRoot, Firewalls firewalls) {
@@ -99,7 +97,11 @@ public final class BridgePlugin implements CniPlugin {
                 // recorded before anything is made, so that a DEL or GC after a crash knows what to remove
                 Endpoint record = new Endpoint(conf.network(), request.containerId(), request.ifName(),
                         request.netns(), conf.bridge(), hostVeth, "", List.of(), ports, null);
-                store.save(record);
+                // under the network's lock: whoever decides from the records that the bridge is unused (a failed
+                // ADD's undo, removing the network) sees this attachment, or has finished before it starts
+                try (DurableFiles.Lock lock = store.lock(conf.network())) {
+                    store.save(record);
+                }
                 undo.push(() -> store.delete(conf.network(), request.containerId(), request.ifName()));
 
                 Result lease = ipam.add(request);
@@ -117,7 +119,7 @@ public final class BridgePlugin implements CniPlugin {
                 }
                 record = record.withIps(addresses);
 
-                Link bridge = ensureBridge(host, conf, ips, undo);
+                Link bridge = ensureBridge(host, conf, ips, undo, request);
                 enableForwarding(ips);
 
                 host.createLink(veth(hostVeth, request.ifName(), conf.mtu(), mac, container));
@@ -132,7 +134,7 @@ public final class BridgePlugin implements CniPlugin {
                 host.setUp(hostEnd.index(), true);
 
                 Link ctr = inside.link(request.ifName()).orElseThrow(() -> gone(request.ifName()));
-                List<Route> routes = configureContainer(inside, ctr, conf, ips, lease.routes());
+                List<RouteConfig> routes = configureContainer(inside, ctr, conf, ips, lease.routes());
                 // what the firewall elements are made of, recorded before they exist (the lease is IPAM's own record,
                 // the veth's name is derived), so that a DEL after a crash removes them
                 record = record.withMac(ctr.mac());
@@ -147,8 +149,10 @@ public final class BridgePlugin implements CniPlugin {
                             f.detach(network, publication);
                         }
                     });
-                } catch (Firewall.PortInUseException e) {
-                    throw new CniException(ErrorCode.INVALID_CONFIG, e.getMessage(), "", e);
+                } catch (PortInUseException e) {
+                    Optional<Endpoint> owner = BridgeDriver.ownerOf(conf.root(), e.target());
+                    PortInUseException named = owner.isEmpty() ? e : e.withOwner(BridgeDriver.Attachment.of(owner.get()));
+                    throw new CniException(ErrorCode.INVALID_CONFIG, named.getMessage(), "", named);
                 }
 
                 Link hostNow = host.link(hostVeth).orElseThrow(() -> gone(hostVeth));
@@ -177,7 +181,7 @@ public final class BridgePlugin implements CniPlugin {
         }
     }
 
-    private Link ensureBridge(Rtnetlink host, BridgeConf conf, List<IpConfig> ips, Undo undo)
+    private Link ensureBridge(Rtnetlink host, BridgeConf conf, List<IpConfig> ips, Undo undo, CniRequest request)
             throws IOException, CniException {
         Optional<Link> existing = host.link(conf.bridge());
         if (existing.isEmpty()) {
@@ -187,7 +191,7 @@ public final class BridgePlugin implements CniPlugin {
             }
             try {
                 host.createLink(spec);
-                undo.push(() -> deleteBridgeIfUnused(host, conf.bridge()));
+                undo.push(() -> deleteBridgeIfUnused(host, conf, request.containerId(), request.ifName()));
             } catch (LinkExistsException raced) {
                 // another ADD on this network created it first
             }
@@ -250,17 +254,34 @@ public final class BridgePlugin implements CniPlugin {
         }
     }
 
-    private static void deleteBridgeIfUnused(Rtnetlink host, String bridge) throws IOException {
-        Optional<Link> b = host.link(bridge);
-        if (b.isEmpty()) {
-            return;
-        }
-        for (Link l : host.links()) {
-            if (l.master() == b.get().index()) {
+    /**
+     * A failed ADD removes the bridge it made, unless another attachment is recorded on the network (an ADD that is
+     * about to attach to it, say) or a port is on it; the network's lock makes that decision and the removal one step.
+     */
+    private static void deleteBridgeIfUnused(Rtnetlink host, BridgeConf conf, String containerId, String ifName)
+            throws IOException {
+        EndpointStore store = new EndpointStore(conf.root());
+        try (DurableFiles.Lock lock = store.lock(conf.network())) {
+            EndpointStore.Listing records = store.list(conf.network());
+            if (!records.damaged().isEmpty()) {
                 return;
             }
+            for (Endpoint e : records.records()) {
+                if (!e.containerId().equals(containerId) || !e.ifName().equals(ifName)) {
+                    return;
+                }
+            }
+            Optional<Link> b = host.link(conf.bridge());
+            if (b.isEmpty()) {
+                return;
+            }
+            for (Link l : host.links()) {
+                if (l.master() == b.get().index()) {
+                    return;
+                }
+            }
+            host.deleteLink(conf.bridge());
         }
-        host.deleteLink(bridge);
     }
 
     /**
@@ -306,39 +327,39 @@ public final class BridgePlugin implements CniPlugin {
     }
 
     /** Addresses, link up, the default route via the gateway and IPAM's routes; returns the routes for the result. */
-    private static List<Route> configureContainer(Rtnetlink inside, Link ctr, BridgeConf conf, List<IpConfig> ips,
-                                                  List<Route> ipamRoutes) throws IOException {
+    private static List<RouteConfig> configureContainer(Rtnetlink inside, Link ctr, BridgeConf conf, List<IpConfig> ips,
+                                                  List<RouteConfig> ipamRoutes) throws IOException {
         for (IpConfig ip : ips) {
             Address a = Address.of(ctr.index(), ip.address().address(), ip.address().prefixLength());
             inside.addAddress(ip.address().isIpv4() ? a.withBroadcast(broadcast(ip.address()))
                     : a.withFlags(Address.IFA_F_NODAD));
         }
         inside.setUp(ctr.index(), true);
-        List<Route> routes = new ArrayList<>();
+        List<RouteConfig> routes = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         if (conf.isDefaultGateway()) {
             for (IpConfig ip : ips) {
                 InetAddress gw = gatewayOf(ip);
                 if (gw != null && seen.add(ip.address().isIpv4() ? "0.0.0.0/0" : "::/0")) {
                     IpPrefix dst = new IpPrefix(anyOf(ip.address().isIpv4()), 0);
-                    inside.addRoute(io.jnet.kernel.rtnl.Route.defaultVia(gw, ctr.index()));
-                    routes.add(new Route(dst, gw));
+                    inside.addRoute(Route.defaultVia(gw, ctr.index()));
+                    routes.add(new RouteConfig(dst, gw));
                 }
             }
         }
-        for (Route r : ipamRoutes) {
+        for (RouteConfig r : ipamRoutes) {
             boolean isDefault = r.dst().prefixLength() == 0;
             if (isDefault && !seen.add(r.dst().network().toString())) {
                 continue; // the default route is already via the bridge's gateway
             }
             InetAddress gw = r.gw() != null ? r.gw() : gatewayFor(ips, r.dst().isIpv4());
-            io.jnet.kernel.rtnl.Route kr = gw == null
-                    ? io.jnet.kernel.rtnl.Route.link(r.dst().network().address(), r.dst().prefixLength(), ctr.index())
-                    : new io.jnet.kernel.rtnl.Route(r.dst().network().address(), r.dst().prefixLength(), Optional.of(gw),
-                    ctr.index(), io.jnet.kernel.rtnl.Route.TABLE_MAIN, 0, io.jnet.kernel.rtnl.Route.SCOPE_UNIVERSE,
-                    io.jnet.kernel.rtnl.Route.PROTO_BOOT, io.jnet.kernel.rtnl.Route.TYPE_UNICAST, 0, 0, 0);
+            Route kr = gw == null
+                    ? Route.link(r.dst().network().address(), r.dst().prefixLength(), ctr.index())
+                    : new Route(r.dst().network().address(), r.dst().prefixLength(), Optional.of(gw),
+                    ctr.index(), Route.TABLE_MAIN, 0, Route.SCOPE_UNIVERSE,
+                    Route.PROTO_BOOT, Route.TYPE_UNICAST, 0, 0, 0);
             inside.addRoute(kr);
-            routes.add(new Route(r.dst().network(), gw));
+            routes.add(new RouteConfig(r.dst().network(), gw));
         }
         return routes;
     }
@@ -481,14 +502,14 @@ public final class BridgePlugin implements CniPlugin {
                 drift.add("address " + ip + " is missing on " + request.ifName());
             }
         }
-        for (Route r : record.result().routes()) {
+        for (RouteConfig r : record.result().routes()) {
             if (r.dst().prefixLength() != 0) {
                 continue;
             }
             boolean found = false;
-            for (io.jnet.kernel.rtnl.Route kr : inside.routes(r.dst().isIpv4() ? Family.INET : Family.INET6)) {
+            for (Route kr : inside.routes(r.dst().isIpv4() ? Family.INET : Family.INET6)) {
                 found |= kr.prefixLength() == 0 && kr.gateway().equals(Optional.ofNullable(r.gw()))
-                        && kr.table() == io.jnet.kernel.rtnl.Route.TABLE_MAIN;
+                        && kr.table() == Route.TABLE_MAIN;
             }
             if (!found) {
                 drift.add("default route via " + (r.gw() == null ? "?" : IpPrefix.formatAddress(r.gw()))
@@ -509,7 +530,8 @@ public final class BridgePlugin implements CniPlugin {
         List<String> errors = new ArrayList<>();
         try {
             EndpointStore store = new EndpointStore(conf.root());
-            for (Endpoint record : store.list(conf.network())) {
+            EndpointStore.Listing listing = store.list(conf.network());
+            for (Endpoint record : listing.records()) {
                 if (valid.contains(record.containerId() + "@" + record.ifName())) {
                     continue;
                 }
@@ -522,6 +544,9 @@ public final class BridgePlugin implements CniPlugin {
                     errors.add(e.getMessage()); // GC goes on with the others and reports every failure
                 }
             }
+            for (EndpointStore.Damaged damaged : listing.damaged()) {
+                errors.add(collectDamaged(conf, store, damaged, valid, request));
+            }
             ipam(conf).gc(request);
         } catch (IOException e) {
             errors.add(e.getMessage());
@@ -529,6 +554,48 @@ public final class BridgePlugin implements CniPlugin {
         if (!errors.isEmpty()) {
             throw new CniException(ErrorCode.IO_FAILURE, "gc of network " + conf.network() + ": "
                     + String.join("; ", errors));
+        }
+    }
+
+    /**
+     * A record that does not parse is reported, never skipped in silence. When its file name says whose it was and
+     * that attachment is not valid, what can be derived from the name is torn down: the veth (its name is a hash
+     * of the names), the published ports that lead to the addresses IPAM leased it, its lease; then the file goes.
+     */
+    private String collectDamaged(BridgeConf conf, EndpointStore store, EndpointStore.Damaged damaged,
+                                  Set<String> valid, CniRequest request) {
+        String what = "damaged attachment record " + damaged.file() + " (" + damaged.reason() + ")";
+        if (!damaged.isDerivable()) {
+            return what + ": its name does not say whose it was; remove it by hand";
+        }
+        if (valid.contains(damaged.containerId() + "@" + damaged.ifName())) {
+            return what + ": kept, as its attachment is valid";
+        }
+        List<IpPrefix> leased = new ArrayList<>();
+        try {
+            if ("jnet-ipam".equals(conf.ipamType())) {
+                Optional<io.jnet.ipam.Lease> lease = io.jnet.ipam.Ipam.open(conf.root()).lease(conf.network(),
+                        damaged.containerId(), damaged.ifName());
+                if (lease.isPresent()) {
+                    for (io.jnet.ipam.LeasedIp ip : lease.get().ips()) {
+                        leased.add(new IpPrefix(ip.address(), ip.prefixLength()));
+                    }
+                }
+            }
+            Endpoint derived = new Endpoint(conf.network(), damaged.containerId(), damaged.ifName(), "",
+                    conf.bridge(), hostVethName(conf.network(), damaged.containerId(), damaged.ifName()), "", leased,
+                    List.of(), null);
+            CniRequest del = new CniRequest(io.jnet.cni.CniCommand.DEL, damaged.containerId(), "", damaged.ifName(),
+                    request.args(), request.path(), request.config());
+            try (Firewall firewall = firewalls.open()) {
+                firewall.detachAddresses(publication(derived));
+            }
+            teardown(conf, derived, del);
+            store.delete(damaged);
+            return what + ": removed what its name derives (veth " + derived.hostVeth() + ", the ports published to "
+                    + leased + ", the lease) and the record";
+        } catch (CniException | IOException | io.jnet.ipam.IpamException e) {
+            return what + ": " + e.getMessage();
         }
     }
 
@@ -546,7 +613,7 @@ public final class BridgePlugin implements CniPlugin {
     // ---- helpers -------------------------------------------------------------------------------------------------
 
     private CniPlugin ipam(BridgeConf conf) {
-        return "jnet-ipam".equals(conf.ipamType()) ? new io.jnet.ipam.IpamPlugin(Map.of("JNET_ROOT", conf.root().toString()))
+        return "jnet-ipam".equals(conf.ipamType()) ? new io.jnet.ipam.IpamPlugin(StateRoot.env(conf.root()))
                 : new ExecPlugin(conf.ipamType());
     }
 

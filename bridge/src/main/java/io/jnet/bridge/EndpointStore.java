@@ -1,6 +1,7 @@
 package io.jnet.bridge;
 
 import io.jnet.cni.CniException;
+import io.jnet.cni.Names;
 import io.jnet.kernel.fs.DurableFiles;
 
 import java.io.IOException;
@@ -47,23 +48,90 @@ final class EndpointStore {
         return DurableFiles.delete(file(network, containerId, ifName));
     }
 
-    /** Every record of the network (GC and the CLI); damaged ones and temp files are skipped. */
-    List<Endpoint> list(String network) throws IOException {
-        List<Endpoint> out = new ArrayList<>();
+    /**
+     * The network's lock, {@code <root>/bridge/<network>.lock}: an ADD records itself under it, and whatever decides
+     * from the records that a network's bridge is unused (a failed ADD's undo, removing the network) holds it from
+     * that decision until the bridge is gone. The file is never deleted: a process waiting on it holds the file it
+     * opened, and a new file would let the next process in beside it.
+     */
+    DurableFiles.Lock lock(String network) throws IOException {
+        DurableFiles.createDirectories(root);
+        return DurableFiles.lock(root.resolve(network + ".lock"));
+    }
+
+    /** Every record of the network, and the files that are not records (damaged); temp files are skipped. */
+    Listing list(String network) throws IOException {
+        List<Endpoint> records = new ArrayList<>();
+        List<Damaged> damaged = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir(network), "*.json")) {
             for (Path f : files) {
                 if (DurableFiles.isTemp(f)) {
                     continue;
                 }
+                byte[] data = DurableFiles.readIfExists(f);
+                if (data == null) {
+                    continue; // a concurrent DEL removed it
+                }
                 try {
-                    out.add(Endpoint.fromJson(Files.readAllBytes(f)));
-                } catch (CniException | NoSuchFileException damagedOrGone) {
-                    // a concurrent DEL removed it, or a crashed writer left half a file behind the temp name
+                    records.add(Endpoint.fromJson(data));
+                } catch (CniException e) {
+                    damaged.add(Damaged.of(f, e.getMessage()));
                 }
             }
         } catch (NoSuchFileException e) {
-            return out;
+            return new Listing(records, damaged);
         }
-        return out;
+        return new Listing(records, damaged);
+    }
+
+    /** Deletes a damaged record's file. */
+    boolean delete(Damaged damaged) throws IOException {
+        return DurableFiles.delete(damaged.file());
+    }
+
+    /** Deletes the network's directory of records, which must hold no record; the lock file stays. */
+    void removeNetwork(String network) throws IOException {
+        Path dir = dir(network);
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path f : files) {
+                Files.deleteIfExists(f);  // what is left: temp files of writers that were killed
+            }
+        } catch (NoSuchFileException gone) {
+            return;
+        }
+        Files.deleteIfExists(dir);
+        DurableFiles.syncDirectory(root);
+    }
+
+    /** The records of a network, and the files among them that do not parse. */
+    record Listing(List<Endpoint> records, List<Damaged> damaged) {
+        Listing {
+            records = List.copyOf(records);
+            damaged = List.copyOf(damaged);
+        }
+
+        boolean isEmpty() {
+            return records.isEmpty() && damaged.isEmpty();
+        }
+    }
+
+    /**
+     * A record file that does not parse (a disk fault, or an edit by hand). Its name still says whose it was:
+     * {@code <containerId>@<ifname>.json}; {@code containerId} and {@code ifName} are "" when it does not.
+     */
+    record Damaged(Path file, String containerId, String ifName, String reason) {
+        static Damaged of(Path file, String reason) {
+            String name = file.getFileName().toString();
+            String stem = name.substring(0, name.length() - ".json".length());
+            int at = stem.indexOf('@');  // a container id has no @
+            if (at <= 0 || !Names.isValidName(stem.substring(0, at)) || !Names.isValidIfName(stem.substring(at + 1))) {
+                return new Damaged(file, "", "", reason);
+            }
+            return new Damaged(file, stem.substring(0, at), stem.substring(at + 1), reason);
+        }
+
+        boolean isDerivable() {
+            return !containerId.isEmpty();
+        }
     }
 }

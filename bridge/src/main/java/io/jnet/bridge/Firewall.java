@@ -45,16 +45,15 @@ interface Firewall extends AutoCloseable {
     /** Removes the publication's elements; elements that are already gone are fine. */
     void detach(Network network, Publication publication) throws IOException;
 
+    /**
+     * Removes every published-port element that leads to one of the publication's addresses, whatever its ports:
+     * for an attachment whose record is lost, so its mappings are not known.
+     */
+    void detachAddresses(Publication publication) throws IOException;
+
     /** What drifted from what {@link #attach} made, one line each; empty when everything is in place. */
     List<String> check(Network network, Publication publication) throws IOException;
 
     @Override
     void close();
-
-    /** A host port is already published by another container (Docker refuses this too). */
-    final class PortInUseException extends IOException {
-        PortInUseException(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
 }

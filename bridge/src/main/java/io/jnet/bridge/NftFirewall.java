@@ -113,14 +113,37 @@ final class NftFirewall implements Firewall {
         try {
             nft.apply(batch);
         } catch (NetlinkException e) {
-            if (e.errno() == Errno.EBUSY || e.errno() == Errno.EEXIST) {
-                // an element with the same key and other data: another container publishes that host port
-                throw new PortInUseException("a published port of " + publication.owner() + " is already published by"
-                        + " another container (" + publication.ports() + "): " + e.getMessage(), e);
+            if (e.errno() == Errno.EEXIST) {
+                PortInUseException clash = clash(network, publication, e);
+                if (clash != null) {
+                    throw clash;
+                }
             }
             throw e;
         }
         flushUdp(publication);
+    }
+
+    /**
+     * The published port that made a batch fail with EEXIST: an element of ours whose key the kernel's map holds with
+     * other data (another attachment's target). Null when there is none, and the EEXIST was about something else (a
+     * verdict-map element of another network on the same bridge, say). The batch was rolled back, so the maps show
+     * what was there before it.
+     */
+    private PortInUseException clash(Network network, Publication publication, NetlinkException e) throws IOException {
+        for (Published p : published(publication)) {
+            if (nft.set(TABLE, p.map().name()).isEmpty()) {
+                continue;
+            }
+            for (Element present : nft.elements(p.map())) {
+                if (present.key().equals(p.element().key()) && !present.data().equals(p.element().data())
+                        && present.data().orElse(null) instanceof Bytes data) {
+                    java.net.InetSocketAddress target = target(data, p.v4());
+                    return new PortInUseException(p.port(), target.getAddress(), target.getPort(), null, e);
+                }
+            }
+        }
+        return null;
     }
 
     /**
@@ -150,6 +173,41 @@ final class NftFirewall implements Firewall {
         }
     }
 
+    /** Where the elements that publish {@code port} lead now: one container address per family that has one. */
+    List<InetAddress> targets(PortMapping port) throws IOException {
+        List<InetAddress> out = new ArrayList<>();
+        if (!nft.exists(TABLE)) {
+            return out;
+        }
+        for (boolean v4 : new boolean[] {true, false}) {
+            if (!port.appliesTo(v4)) {
+                continue;
+            }
+            Published probe = published(new Publication("", "", "",
+                    List.of(v4 ? LOOPBACK_NET : IpPrefix.parseAddress("::")), List.of(port))).get(0);
+            if (nft.set(TABLE, probe.map().name()).isEmpty()) {
+                continue;
+            }
+            for (Element present : nft.elements(probe.map())) {
+                if (present.key().equals(probe.element().key()) && present.data().orElse(null) instanceof Bytes t) {
+                    out.add(target(t, v4).getAddress());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A published port's data: the container address and port it leads to. */
+    private static java.net.InetSocketAddress target(Bytes data, boolean v4) throws IOException {
+        byte[] b = data.toArray();
+        int length = v4 ? 4 : 16;
+        if (b.length < length + 2) {
+            throw new IOException("a published port's element has " + b.length + " bytes of data");
+        }
+        return new java.net.InetSocketAddress(InetAddress.getByAddress(java.util.Arrays.copyOf(b, length)),
+                ((b[length] & 0xff) << 8) | (b[length + 1] & 0xff));
+    }
+
     @Override
     public void detach(Network network, Publication publication) throws IOException {
         if (!nft.exists(TABLE) || !nft.exists(L2)) {
@@ -161,6 +219,31 @@ final class NftFirewall implements Firewall {
         }
         nft.apply(batch);
         flushUdp(publication);
+    }
+
+    @Override
+    public void detachAddresses(Publication publication) throws IOException {
+        if (!nft.exists(TABLE) || publication.addresses().isEmpty()) {
+            return;
+        }
+        NftBatch batch = new NftBatch();
+        for (NftSet map : List.of(PUB4, PUB4_HOST, PUB6, PUB6_HOST)) {
+            boolean v4 = map == PUB4 || map == PUB4_HOST;
+            if (nft.set(TABLE, map.name()).isEmpty()) {
+                continue;
+            }
+            List<Element> theirs = new ArrayList<>();
+            for (Element e : nft.elements(map)) {
+                if (e.data().orElse(null) instanceof Bytes data
+                        && publication.addresses().contains(target(data, v4).getAddress())) {
+                    theirs.add(e);
+                }
+            }
+            if (!theirs.isEmpty()) {
+                batch.destroyElements(map, theirs);
+            }
+        }
+        nft.apply(batch);
     }
 
     @Override
@@ -221,6 +304,30 @@ final class NftFirewall implements Firewall {
         if (!batch.isEmpty()) {
             nft.apply(batch);
         }
+    }
+
+    /** What a network still has in the table: its chains and its elements of the verdict maps. */
+    List<String> remains(Network network) throws IOException {
+        List<String> out = new ArrayList<>();
+        if (!nft.exists(TABLE)) {
+            return out;
+        }
+        Set<String> mine = new HashSet<>();
+        for (Chain c : networkChains(network)) {
+            mine.add(c.name());
+        }
+        for (Chain c : nft.chains(TABLE)) {
+            if (mine.contains(c.name())) {
+                out.add("chain " + c.name());
+            }
+        }
+        for (NftSet vmap : List.of(PRE_IN, FWD_IN, FWD_OUT, SNAT_IN, SNAT_OUT)) {
+            if (nft.set(TABLE, vmap.name()).isPresent()
+                    && nft.elements(vmap).contains(vmapElement(vmap, network))) {
+                out.add("element of " + vmap.name() + " for " + network.bridge());
+            }
+        }
+        return out;
     }
 
     /** A network's chains that ADD always gives a rule (the others may be empty by config): empty means flushed. */
@@ -350,6 +457,19 @@ final class NftFirewall implements Firewall {
         if (!n.icc() && !n.brNetfilter() && !p.mac().isEmpty()) {
             out.put(ICC_OFF, List.of(Element.of(Bytes.concat(Bytes.ifname(p.port()), Bytes.of(macBytes(p.mac()))))));
         }
+        for (Published pub : published(p)) {
+            out.computeIfAbsent(pub.map(), m -> new ArrayList<>()).add(pub.element());
+        }
+        return out;
+    }
+
+    /** One published port's element: which mapping, for which address family, in which map. */
+    record Published(PortMapping port, boolean v4, NftSet map, Element element) {
+    }
+
+    /** The published-port elements of an attachment, one per port mapping and container address family. */
+    static List<Published> published(Publication p) {
+        List<Published> out = new ArrayList<>();
         for (PortMapping port : p.ports()) {
             for (InetAddress address : p.addresses()) {
                 boolean v4 = address instanceof Inet4Address;
@@ -368,7 +488,7 @@ final class NftFirewall implements Firewall {
                     key = Bytes.concat(Bytes.address(port.hostIp()), Bytes.u8(port.protocolNumber()),
                             Bytes.be16(port.hostPort()));
                 }
-                out.computeIfAbsent(map, m -> new ArrayList<>()).add(Element.of(key, target));
+                out.add(new Published(port, v4, map, Element.of(key, target)));
             }
         }
         return out;

@@ -50,6 +50,11 @@ public record PortMapping(String protocol, int hostPort, int containerPort, Inet
         return (hostIp == null ? "" : IpPrefix.formatAddress(hostIp) + ":") + hostPort + "->" + containerPort + "/" + protocol;
     }
 
+    /** The host side as people write it: {@code 8080/tcp}, or {@code 127.0.0.1:8080/tcp} for one host address. */
+    public String hostText() {
+        return (hostIp == null ? "" : IpPrefix.formatAddress(hostIp) + ":") + hostPort + "/" + protocol;
+    }
+
     /** Parses {@code runtimeConfig.portMappings}; an empty {@code hostIP} means {@code defaultHostIp} (may be null). */
     static List<PortMapping> parseAll(Object value, InetAddress defaultHostIp) throws CniException {
         List<PortMapping> out = new ArrayList<>();

@@ -21,17 +21,11 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws CliException {
-        List<Containers.CheckOutcome> outcomes = main.containers(System.err).check(repair);
+        List<Maintenance.CheckOutcome> outcomes = main.containers(System.err).check(repair);
         boolean bad = false;
-        for (Containers.CheckOutcome o : outcomes) {
-            String word = switch (o.status()) {
-                case OK -> "ok";
-                case DRIFTED -> "drifted";
-                case REPAIRED -> "repaired";
-                case FAILED -> "FAILED";
-            };
-            bad |= o.status() == Containers.Status.DRIFTED || o.status() == Containers.Status.FAILED;
-            System.out.println(o.name() + ": " + word + (o.detail().isEmpty() ? "" : ": " + o.detail()));
+        for (Maintenance.CheckOutcome o : outcomes) {
+            bad |= o.status().isBad();
+            System.out.println(o.name() + ": " + o.status().word + (o.detail().isEmpty() ? "" : ": " + o.detail()));
         }
         if (outcomes.isEmpty()) {
             System.out.println("no containers");

@@ -1,10 +1,10 @@
 package io.jnet.cli;
 
+import io.jnet.kernel.fs.StateRoot;
 import io.jnet.bridge.BridgePlugin;
 import io.jnet.cni.CniPlugin;
 import io.jnet.cni.PluginMain;
 import io.jnet.container.ContainerPlugin;
-import io.jnet.container.ContainerStore;
 import io.jnet.host.HostPlugin;
 import io.jnet.ipam.IpamPlugin;
 import io.jnet.none.NonePlugin;
@@ -56,7 +56,6 @@ public final class Cni {
     }
 
     private static Path root(Map<String, String> env) {
-        String root = env.get("JNET_ROOT");
-        return root == null || root.isEmpty() ? ContainerStore.DEFAULT_ROOT : Path.of(root);
+        return StateRoot.of(env);
     }
 }

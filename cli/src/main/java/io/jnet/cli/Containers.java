@@ -1,24 +1,8 @@
 package io.jnet.cli;
 
-import io.jnet.bridge.BridgeNetworks;
-import io.jnet.bridge.BridgePlugin;
-import io.jnet.cni.CniException;
-import io.jnet.cni.CniPlugin;
-import io.jnet.cni.Interface;
-import io.jnet.cni.IpConfig;
-import io.jnet.cni.IpPrefix;
-import io.jnet.cni.Result;
-import io.jnet.cni.ResultCodec;
+import io.jnet.bridge.FirewallElement;
 import io.jnet.container.AmbiguousIdException;
-import io.jnet.container.ContainerPlugin;
-import io.jnet.container.ContainerRecord;
-import io.jnet.container.ContainerStore;
-import io.jnet.container.NetworkMode;
-import io.jnet.container.PortMapping;
-import io.jnet.host.HostPlugin;
 import io.jnet.kernel.netns.NetNs;
-import io.jnet.kernel.rtnl.Rtnetlink;
-import io.jnet.none.NonePlugin;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -26,11 +10,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * What the container commands do, without the command line: create, remove, check and collect containers in the
@@ -51,10 +33,10 @@ final class Containers {
 
     private final ContainerStore store;
     private final Path netnsDir;
-    private final NetNs host;
-    private final PrintStream warnings;
-    private final InProcessCni cni;
     private final Networks networks;
+    private final PrintStream warnings;
+    private final ModeWiring wiring;
+    private final Maintenance maintenance;
 
     /**
      * @param netnsDir where containers' namespaces are bind-mounted ({@code <run-dir>/netns})
@@ -64,10 +46,10 @@ final class Containers {
     Containers(ContainerStore store, Path netnsDir, NetNs host, PrintStream warnings) {
         this.store = store;
         this.netnsDir = netnsDir;
-        this.host = host;
         this.warnings = warnings;
-        this.cni = new InProcessCni(host);
         this.networks = new Networks(NetworkStore.at(store.root()), store, host);
+        this.wiring = new ModeWiring(store, host, warnings, networks);
+        this.maintenance = new Maintenance(this, store, wiring);
     }
 
     ContainerStore store() {
@@ -80,7 +62,7 @@ final class Containers {
     }
 
     /** What {@code jnet create} asks for; {@code name} is null for a generated one. */
-    record CreateRequest(String name, Network network, List<PortMapping> ports, String ip, String mac) {
+    record CreateRequest(String name, Network network, List<PublishSpec> ports, String ip, String mac) {
         CreateRequest {
             ports = List.copyOf(ports);
             ip = ip == null ? "" : ip;
@@ -129,7 +111,7 @@ final class Containers {
             store.put(record);  // the intent first: whatever the kernel gets from here on is recorded
             Map<String, Object> result;
             try {
-                result = attach(record);
+                result = wiring.attach(record);
             } catch (CliException | IOException | RuntimeException e) {
                 store.remove(name);    // each attach undid its own kernel work; the intent goes with it
                 throw e;
@@ -166,16 +148,6 @@ final class Containers {
                 request.mac(), Map.of());
     }
 
-    /** Wires a recorded container into its mode: its namespace (unless it joins one) and its plugin's ADD. */
-    private Map<String, Object> attach(ContainerRecord record) throws CliException, IOException {
-        return switch (record.mode()) {
-            case NONE -> attachNone(record);
-            case HOST -> attachHost(record);
-            case CONTAINER -> attachJoined(record);
-            case BRIDGE -> attachBridge(record);
-        };
-    }
-
     /** The container that owns the namespace {@code record} is in: itself, or the leader a member joined. */
     private ContainerRecord owner(ContainerRecord record) throws CliException {
         if (record.mode() != NetworkMode.CONTAINER) {
@@ -185,39 +157,13 @@ final class Containers {
                 + " joined container " + record.leader() + ", which is gone; jnet gc removes it"));
     }
 
-    /** The container with exactly this name (never an id prefix: names in records are names). */
-    private Optional<ContainerRecord> named(String name) throws CliException {
-        return find(name).filter(r -> r.name().equals(name));
-    }
-
-    private Map<String, Object> attachNone(ContainerRecord record) throws CliException, IOException {
-        if (!record.ports().isEmpty()) {
-            warnings.println("WARNING: published ports are discarded when using none network mode");
-        }
-        Path file = Path.of(record.netns());
-        NetNs.create(file.getParent(), record.name()).close();
+    /** The container with exactly this name (never an id prefix: names in records are names, and so is a new one). */
+    Optional<ContainerRecord> named(String name) throws CliException {
         try {
-            return cni.add(plugin(record), conf(record), record.id(), record.netns(), record.ifname());
-        } catch (CliException | RuntimeException e) {
-            NetNs.delete(file.getParent(), record.name());
-            throw e;
+            return store.named(name);
+        } catch (IOException e) {
+            throw new CliException("look up container " + name + ": " + e.getMessage(), e);
         }
-    }
-
-    /** Host mode has no namespace of its own; its name under the run directory is a bind mount of the host's. */
-    private Map<String, Object> attachHost(ContainerRecord record) throws CliException, IOException {
-        Path file = Path.of(record.netns());
-        NetNs.attach(file.getParent(), record.name(), host.path()).close();
-        try {
-            return cni.add(plugin(record), conf(record), record.id(), record.netns(), record.ifname());
-        } catch (CliException | RuntimeException e) {
-            NetNs.delete(file.getParent(), record.name());
-            throw e;
-        }
-    }
-
-    private Map<String, Object> attachJoined(ContainerRecord record) throws CliException {
-        return cni.add(plugin(record), conf(record), record.id(), record.netns(), record.ifname());
     }
 
     // ---- rm
@@ -265,11 +211,11 @@ final class Containers {
         return new ArrayList<>(all.values());
     }
 
-    private void removeOne(ContainerRecord record, boolean force) throws CliException, IOException {
+    void removeOne(ContainerRecord record, boolean force) throws CliException, IOException {
         Path file = Path.of(record.netns());
         boolean present = NetNs.isNamespace(file);
         try {
-            cni.del(plugin(record), delConf(record), record.id(), present ? record.netns() : "", record.ifname());
+            wiring.detach(record, present);
         } catch (CliException e) {
             if (!force) {
                 throw new CliException(e.getMessage() + "; container " + record.name()
@@ -290,145 +236,14 @@ final class Containers {
         store.remove(record.name());
     }
 
-    // ---- check
-
-    enum Status { OK, DRIFTED, REPAIRED, FAILED }
-
-    /** What {@code jnet check} found for one container; {@code detail} names the drift, "" when OK. */
-    record CheckOutcome(String name, Status status, String detail) {
-    }
-
-    /**
-     * Checks every container against the kernel with its plugin's CHECK (owners before members, so a repaired
-     * namespace is there when its members are checked). With {@code repair}, a container that drifted gets its ADD
-     * again (its namespace first, when that is gone), and is checked once more.
-     */
-    List<CheckOutcome> check(boolean repair) throws CliException {
-        return locked("check containers", () -> {
-            List<ContainerRecord> ordered = new ArrayList<>();
-            for (ContainerRecord r : store.list()) {
-                if (r.mode() != NetworkMode.CONTAINER) {
-                    ordered.add(r);
-                }
-            }
-            for (ContainerRecord r : store.list()) {
-                if (r.mode() == NetworkMode.CONTAINER) {
-                    ordered.add(r);
-                }
-            }
-            List<CheckOutcome> outcomes = new ArrayList<>();
-            for (ContainerRecord record : ordered) {
-                String drift = drift(record);
-                if (drift == null) {
-                    outcomes.add(new CheckOutcome(record.name(), Status.OK, ""));
-                } else if (!repair) {
-                    outcomes.add(new CheckOutcome(record.name(), Status.DRIFTED, drift));
-                } else {
-                    outcomes.add(repair(record, drift));
-                }
-            }
-            return outcomes;
-        });
-    }
-
-    /** What has drifted, or null when the container is as its ADD left it. */
-    private String drift(ContainerRecord record) throws CliException {
-        if (!NetNs.isNamespace(Path.of(record.netns()))) {
-            return "network namespace " + record.netns() + " is gone";
-        }
-        if (record.result().isEmpty()) {
-            return "no ADD result was recorded (jnet create was interrupted)";
-        }
-        if (record.mode() == NetworkMode.CONTAINER && named(record.leader()).isEmpty()) {
-            return "the container it joined, " + record.leader() + ", is gone";
-        }
-        try {
-            cni.check(plugin(record), conf(record), record.result(), record.id(), record.netns(), record.ifname());
-            return null;
-        } catch (CliException e) {
-            return e.getMessage();
-        }
-    }
-
-    private CheckOutcome repair(ContainerRecord record, String drift) throws IOException {
-        try {
-            Path file = Path.of(record.netns());
-            Map<String, Object> result;
-            if (record.mode() == NetworkMode.BRIDGE) {
-                result = repairBridge(record);
-            } else if (record.mode() != NetworkMode.CONTAINER && !NetNs.isNamespace(file)) {
-                NetNs.delete(file.getParent(), file.getFileName().toString());  // the empty file an unmount leaves
-                result = attach(record);
-            } else {
-                result = cni.add(plugin(record), conf(record), record.id(), record.netns(), record.ifname());
-            }
-            ContainerRecord repaired = record.withResult(result);
-            store.put(repaired);
-            String still = drift(repaired);
-            return still == null ? new CheckOutcome(record.name(), Status.REPAIRED, drift)
-                    : new CheckOutcome(record.name(), Status.FAILED, drift + "; after repair: " + still);
-        } catch (CliException e) {
-            return new CheckOutcome(record.name(), Status.FAILED, drift + "; repair failed: " + e.getMessage());
-        }
-    }
-
-    // ---- gc
-
-    /** What {@code jnet gc} did: one line per container removed, and the failures. */
-    record GcReport(List<String> removed, List<String> failures) {
-    }
-
-    /**
-     * Removes the containers whose network namespace was deleted behind jnet's back (their plugin's DEL runs with
-     * no netns, which releases what the host side still holds), the members of such a namespace, members whose
-     * leader is gone, and temporary files a killed writer left in the store.
-     */
-    GcReport gc() throws CliException {
-        return locked("collect containers", () -> {
-            List<String> removed = new ArrayList<>();
-            List<String> failures = new ArrayList<>();
-            Set<String> gone = new LinkedHashSet<>();
-            for (ContainerRecord r : store.list()) {
-                if (r.mode() != NetworkMode.CONTAINER && !NetNs.isNamespace(Path.of(r.netns()))) {
-                    gone.add(r.name());
-                    try {
-                        removeOne(r, false);
-                        removed.add(r.name() + ": its network namespace " + r.netns() + " is gone");
-                    } catch (CliException e) {
-                        failures.add(r.name() + ": " + e.getMessage());
-                    }
-                }
-            }
-            for (ContainerRecord r : store.list()) {
-                if (r.mode() != NetworkMode.CONTAINER) {
-                    continue;
-                }
-                boolean leaderGone = gone.contains(r.leader()) || named(r.leader()).isEmpty();
-                if (leaderGone || !NetNs.isNamespace(Path.of(r.netns()))) {
-                    try {
-                        removeOne(r, false);
-                        removed.add(r.name() + ": the namespace of " + r.leader() + " that it joined is gone");
-                    } catch (CliException e) {
-                        failures.add(r.name() + ": " + e.getMessage());
-                    }
-                }
-            }
-            collectAttachments(removed, failures);
-            for (Path leftover : store.removeLeftovers()) {
-                removed.add("temporary file " + leftover);
-            }
-            return new GcReport(removed, failures);
-        });
-    }
-
     /** Work that reads and writes the store, under its lock. */
     @FunctionalInterface
-    private interface Locked<T> {
+    interface Locked<T> {
         T run() throws CliException, IOException;
     }
 
     @SuppressWarnings("try")    // the lock is held for the body; nothing in it refers to the lock itself
-    private <T> T locked(String what, Locked<T> body) throws CliException {
+    <T> T locked(String what, Locked<T> body) throws CliException {
         try (ContainerStore.Lock lock = store.lock()) {
             return body.run();
         } catch (IOException e) {
@@ -436,266 +251,24 @@ final class Containers {
         }
     }
 
-    // ---- the plugin of each mode
-
-    /** The plugin of each mode, run in-process; {@link #conf} is its network config. */
-    private CniPlugin plugin(ContainerRecord record) {
-        return switch (record.mode()) {
-            case NONE -> new NonePlugin();
-            case HOST -> new HostPlugin(warnings);
-            case CONTAINER -> new ContainerPlugin(store.root());
-            case BRIDGE -> new BridgePlugin(Map.of("JNET_ROOT", store.root().toString()));
-        };
-    }
-
-    /** The network config of the container's plugin, as ADD and CHECK need it. */
-    private Map<String, Object> conf(ContainerRecord record) throws CliException {
-        return conf(record, record.ip().isEmpty() ? List.of() : List.of(record.ip()), record.mac());
-    }
-
-    /**
-     * The network config; for a bridge network its definition plus the runtime config a runtime would pass: the
-     * published ports (one mapping per host port), the requested addresses and MAC.
-     */
-    private Map<String, Object> conf(ContainerRecord record, List<String> ips, String mac) throws CliException {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        switch (record.mode()) {
-            case HOST -> {
-                List<Object> ports = portMappings(record);
-                if (!ports.isEmpty()) {
-                    fields.put("runtimeConfig", Map.of("portMappings", ports));
-                }
-            }
-            case CONTAINER -> {
-                fields.put("container", record.leader());
-                fields.put("dataDir", store.root().toString());
-            }
-            case BRIDGE -> {
-                fields.putAll(networks.get(record.network()).pluginFields(store.root()));
-                Map<String, Object> runtime = new LinkedHashMap<>();
-                List<Object> ports = portMappings(record);
-                if (!ports.isEmpty()) {
-                    runtime.put("portMappings", ports);
-                }
-                if (!ips.isEmpty()) {
-                    runtime.put("ips", ips);
-                }
-                if (!mac.isEmpty()) {
-                    runtime.put("mac", mac);
-                }
-                if (!runtime.isEmpty()) {
-                    fields.put("runtimeConfig", runtime);
-                }
-            }
-            case NONE -> { }
-        }
-        return InProcessCni.conf(record.network().startsWith("container:") ? "container" : record.network(),
-                "jnet-" + record.mode().text(), fields);
-    }
-
-    /**
-     * The config for DEL, which must work even when a bridge network's definition is gone: jnet-bridge's DEL needs
-     * only what its ADD recorded under the state root.
-     */
-    private Map<String, Object> delConf(ContainerRecord record) throws CliException {
-        if (record.mode() == NetworkMode.BRIDGE && networks.find(record.network()).isEmpty()) {
-            return InProcessCni.conf(record.network(), "jnet-bridge", Map.of("dataDir", store.root().toString(),
-                    "ipam", Map.of("type", "jnet-ipam")));
-        }
-        return conf(record);
-    }
-
-    private static List<Object> portMappings(ContainerRecord record) {
-        List<Object> ports = new ArrayList<>();
-        for (PortMapping p : record.ports()) {
-            ports.addAll(p.toCni());
-        }
-        return ports;
-    }
-
     private static List<String> names(List<ContainerRecord> records) {
         return records.stream().map(ContainerRecord::name).toList();
     }
 
-    // ---- bridge networks
+    // ---- maintenance and what the bridge driver knows
 
-    /**
-     * Wires {@code record} (already in the store as an intent, with its ports, ip and mac) into its bridge network:
-     * the network on first use (only the default one, {@code bridge}, is made on demand), then its namespace at
-     * {@code record.netns()} and jnet-bridge's ADD, which undoes its own work when it fails; the namespace goes too.
-     */
-    private Map<String, Object> attachBridge(ContainerRecord record) throws CliException, IOException {
-        networks.ensure(record.network());
-        return attachBridge(record, conf(record));
+    /** {@code jnet check [--repair]}: see {@link Maintenance#check}. */
+    List<Maintenance.CheckOutcome> check(boolean repair) throws CliException {
+        return maintenance.check(repair);
     }
 
-    private Map<String, Object> attachBridge(ContainerRecord record, Map<String, Object> conf)
-            throws CliException, IOException {
-        Path file = Path.of(record.netns());
-        NetNs ns = NetNs.create(file.getParent(), record.name());
-        try (ns; Rtnetlink rtnl = Rtnetlink.openIn(ns)) {
-            // a runtime's loopback plugin would do this; jnet-bridge, as the reference bridge plugin, leaves lo alone
-            rtnl.setUp(rtnl.link("lo").orElseThrow().index(), true);
-            return cni.add(plugin(record), conf, record.id(), record.netns(), record.ifname());
-        } catch (CliException | IOException | RuntimeException e) {
-            NetNs.delete(file.getParent(), record.name());
-            if (e instanceof CliException c && c.getMessage().contains(ALREADY_PUBLISHED)) {
-                throw portInUse(record, c);
-            }
-            throw e;
-        }
+    /** {@code jnet gc}: see {@link Maintenance#gc}. */
+    Maintenance.GcReport gc() throws CliException {
+        return maintenance.gc();
     }
 
-    /** How jnet-bridge words a host port that another attachment publishes (CNI error 7). */
-    private static final String ALREADY_PUBLISHED = "already published";
-
-    /**
-     * The plugin's refusal of a used host port, as one line that names the port and, read back from the firewall,
-     * the container that has it; the plugin's own words when the firewall no longer shows it.
-     */
-    private CliException portInUse(ContainerRecord record, CliException refused) {
-        try {
-            List<FirewallElements.Entry> entries = FirewallElements.read(host);
-            for (PortMapping p : record.ports()) {
-                for (Map<String, Object> m : p.toCni()) {
-                    String proto = (String) m.get("protocol");
-                    String port = String.valueOf(m.get("hostPort"));
-                    String hostIp = (String) m.getOrDefault("hostIP", "");
-                    for (FirewallElements.Entry e : entries) {
-                        List<String> k = e.key();
-                        boolean wildcard = k.equals(List.of(proto, port));
-                        boolean pinned = k.size() == 3 && k.subList(1, 3).equals(List.of(proto, port))
-                                && (hostIp.isEmpty() || k.get(0).equals(hostIp));
-                        if (!e.set().startsWith("pub") || !(wildcard || pinned) || e.data().size() < 2) {
-                            continue;
-                        }
-                        String target = e.data().get(0) + ":" + e.data().get(1);
-                        String owner = ownerOf(e.data().get(0)).map(r -> "container " + r.name())
-                                .orElse("another container");
-                        return new CliException("port " + (pinned ? k.get(0) + ":" : "") + port + "/" + proto
-                                + " is already published by " + owner + " (" + target + "); choose another host port",
-                                refused);
-                    }
-                }
-            }
-        } catch (IOException | CliException e) {
-            refused.addSuppressed(e);
-        }
-        return refused;
-    }
-
-    /** The bridge container whose ADD result holds {@code address}. */
-    private Optional<ContainerRecord> ownerOf(String address) throws CliException {
-        for (ContainerRecord r : list()) {
-            if (r.mode() == NetworkMode.BRIDGE && Addresses.reachable(r.result()).stream()
-                    .anyMatch(a -> a.substring(0, a.indexOf('/')).equals(address))) {
-                return Optional.of(r);
-            }
-        }
-        return Optional.empty();
-    }
-
-    /**
-     * The elements of jnet's firewall that belong to a bridge container: those that lead to its addresses (its
-     * published ports) or name its host-side interface (icc=false); empty for the other modes.
-     */
-    List<FirewallElements.Entry> ownedElements(ContainerRecord record) throws CliException {
-        if (record.mode() != NetworkMode.BRIDGE || record.result().isEmpty()) {
-            return List.of();
-        }
-        Set<String> mine = new LinkedHashSet<>();
-        try {
-            Result result = ResultCodec.decode(record.result(), "result");
-            for (IpConfig ip : result.ips()) {
-                mine.add(IpPrefix.formatAddress(ip.address().address()));
-            }
-            String bridge = networks.find(record.network()).map(NetworkConfig::bridge).orElse("");
-            for (Interface i : result.interfaces()) {
-                if (i.sandbox().isEmpty() && !i.name().equals(bridge)) {
-                    mine.add(i.name());
-                }
-            }
-            List<FirewallElements.Entry> out = new ArrayList<>();
-            for (FirewallElements.Entry e : FirewallElements.read(host)) {
-                if (e.mentions(mine)) {
-                    out.add(e);
-                }
-            }
-            return out;
-        } catch (CniException | IOException e) {
-            throw new CliException("read the firewall elements of " + record.name() + ": " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Re-attaches a bridge container that drifted: DEL takes what is left of the attachment (jnet-bridge's ADD
-     * refuses an interface that exists), then ADD makes it again with the addresses and MAC it had, in its
-     * namespace or, when that is gone, in a new one of the same name.
-     */
-    private Map<String, Object> repairBridge(ContainerRecord record) throws CliException, IOException {
-        Path file = Path.of(record.netns());
-        boolean present = NetNs.isNamespace(file);
-        cni.del(plugin(record), delConf(record), record.id(), present ? record.netns() : "", record.ifname());
-        List<String> ips = new ArrayList<>();
-        String mac = record.mac();
-        if (!record.result().isEmpty()) {
-            try {
-                Result previous = ResultCodec.decode(record.result(), "result");
-                for (IpConfig ip : previous.ips()) {
-                    ips.add(IpPrefix.formatAddress(ip.address().address()));
-                }
-                for (Interface i : previous.interfaces()) {
-                    if (i.name().equals(record.ifname()) && !i.sandbox().isEmpty()) {
-                        mac = i.mac();
-                    }
-                }
-            } catch (CniException unreadable) {
-                ips.clear();   // then the addresses it asked for, as on create
-            }
-        }
-        if (ips.isEmpty() && !record.ip().isEmpty()) {
-            ips.add(record.ip());
-        }
-        Map<String, Object> conf = conf(record, ips, mac);
-        if (present) {
-            return cni.add(plugin(record), conf, record.id(), record.netns(), record.ifname());
-        }
-        NetNs.delete(file.getParent(), file.getFileName().toString());  // the empty file an unmount leaves
-        return attachBridge(record, conf);
-    }
-
-    /**
-     * jnet-bridge's GC on every network: an attachment is valid while its namespace exists (the CLI's and those a
-     * runtime made through the network's conflist alike); the others lose their veth, firewall elements and lease.
-     */
-    private void collectAttachments(List<String> removed, List<String> failures) throws CliException {
-        for (NetworkConfig network : networks.list()) {
-            List<BridgeNetworks.Attachment> before = networks.attachments(network.name());
-            List<Map<String, Object>> valid = new ArrayList<>();
-            for (BridgeNetworks.Attachment a : before) {
-                if (!a.netns().isEmpty() && NetNs.isNamespace(Path.of(a.netns()))) {
-                    Map<String, Object> v = new LinkedHashMap<>();
-                    v.put("containerID", a.containerId());
-                    v.put("ifname", a.ifName());
-                    valid.add(v);
-                }
-            }
-            try {
-                cni.gc(new BridgePlugin(Map.of("JNET_ROOT", store.root().toString())),
-                        InProcessCni.conf(network.name(), "jnet-bridge", network.pluginFields(store.root())), valid);
-            } catch (CliException e) {
-                failures.add("network " + network.name() + ": " + e.getMessage());
-            }
-            Set<String> left = new LinkedHashSet<>();
-            for (BridgeNetworks.Attachment a : networks.attachments(network.name())) {
-                left.add(a.containerId() + "/" + a.ifName());
-            }
-            for (BridgeNetworks.Attachment a : before) {
-                if (!left.contains(a.containerId() + "/" + a.ifName())) {
-                    removed.add("attachment " + a.containerId() + "/" + a.ifName() + " of network " + network.name()
-                            + ": its network namespace " + (a.netns().isEmpty() ? "(none)" : a.netns()) + " is gone");
-                }
-            }
-        }
+    /** The firewall elements a bridge container owns, read back from the kernel. */
+    List<FirewallElement> ownedElements(ContainerRecord record) throws CliException {
+        return wiring.ownedElements(record);
     }
 }

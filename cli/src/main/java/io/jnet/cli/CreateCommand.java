@@ -1,10 +1,6 @@
 package io.jnet.cli;
 
 import io.jnet.cni.IpPrefix;
-import io.jnet.container.ContainerRecord;
-import io.jnet.container.ContainerStore;
-import io.jnet.container.NetworkMode;
-import io.jnet.container.PortMapping;
 import io.jnet.kernel.rtnl.MacAddress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -89,10 +85,10 @@ final class CreateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }
-        List<PortMapping> ports = new ArrayList<>();
+        List<PublishSpec> ports = new ArrayList<>();
         for (String p : publish) {
             try {
-                ports.add(PortMapping.parse(p));
+                ports.add(PublishSpec.parse(p));
             } catch (IllegalArgumentException e) {
                 throw usage(e.getMessage());
             }

@@ -1,6 +1,5 @@
 package io.jnet.cli;
 
-import io.jnet.container.ContainerRecord;
 import io.jnet.kernel.netns.NetNs;
 import io.jnet.kernel.sys.Errno;
 import io.jnet.kernel.sys.ErrnoException;

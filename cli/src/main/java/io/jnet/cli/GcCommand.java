@@ -16,7 +16,7 @@ final class GcCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws CliException {
-        Containers.GcReport report = main.containers(System.err).gc();
+        Maintenance.GcReport report = main.containers(System.err).gc();
         report.removed().forEach(line -> System.out.println("removed " + line));
         report.failures().forEach(line -> System.err.println("jnet gc: " + line));
         if (report.removed().isEmpty() && report.failures().isEmpty()) {

@@ -84,19 +84,31 @@ final class InProcessCni {
         byte[] stdin = Json.writeBytes(conf);
         var out = new ByteArrayOutputStream();
         var err = new ByteArrayOutputStream();
+        CniException[] failure = new CniException[1];
         int exit;
         try {
             exit = host.call(() -> PluginMain.run(plugin, String.valueOf(conf.get("type")), env,
                     new ByteArrayInputStream(stdin), new PrintStream(out, true, StandardCharsets.UTF_8),
-                    new PrintStream(err, true, StandardCharsets.UTF_8)));
+                    new PrintStream(err, true, StandardCharsets.UTF_8), e -> failure[0] = e));
         } catch (IOException e) {
             throw new CliException(conf.get("type") + " " + command + ": " + e.getMessage(), e);
         }
         String text = out.toString(StandardCharsets.UTF_8).strip();
         if (exit != 0) {
-            throw new CliException(conf.get("type") + " " + command + " failed: " + errorText(text));
+            // the plugin's error keeps its type: a caller acts on a typed cause, never on the text
+            throw new CliException(conf.get("type") + " " + command + " failed: " + errorText(text), failure[0]);
         }
         return text;
+    }
+
+    /** The first cause of {@code e} that is a {@code type}, if any: how callers tell a driver's typed errors apart. */
+    static <T extends Throwable> java.util.Optional<T> cause(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return java.util.Optional.of(type.cast(t));
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** The CNI error document as one line: its msg, details and code. */

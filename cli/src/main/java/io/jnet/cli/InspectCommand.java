@@ -2,9 +2,6 @@ package io.jnet.cli;
 
 import io.jnet.cni.IpPrefix;
 import io.jnet.cni.Json;
-import io.jnet.container.ContainerRecord;
-import io.jnet.container.NetworkMode;
-import io.jnet.container.PortMapping;
 import io.jnet.kernel.netns.NetNs;
 import io.jnet.kernel.rtnl.Address;
 import io.jnet.kernel.rtnl.Link;
@@ -66,7 +63,7 @@ final class InspectCommand implements Callable<Integer> {
         }
         m.put("members", r.members());
         List<Object> ports = new ArrayList<>();
-        for (PortMapping p : r.ports()) {
+        for (PublishSpec p : r.ports()) {
             Map<String, Object> port = new LinkedHashMap<>();
             port.put("hostIp", p.hostIp());
             port.put("hostPort", (long) p.hostPort());

@@ -1,6 +1,7 @@
 package io.jnet.cli;
 
 import io.jnet.cni.Json;
+import io.jnet.kernel.fs.DurableFiles;
 import io.jnet.kernel.sys.ErrnoException;
 import io.jnet.kernel.sys.Sys;
 import picocli.CommandLine.Command;
@@ -12,6 +13,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -103,10 +105,8 @@ final class InstallCommand implements Callable<Integer> {
         Map<String, Object> conflist = networks.conflist(networks.ensure(Networks.DEFAULT));
         Files.createDirectories(dir);
         Path target = dir.resolve(CONFLIST);
-        Path tmp = dir.resolve("." + CONFLIST + ".tmp");
-        Files.writeString(tmp, Json.writePretty(conflist) + "\n");
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        DurableFiles.write(target, (Json.writePretty(conflist) + "\n").getBytes(StandardCharsets.UTF_8),
+                PosixFilePermissions.fromString("rw-r--r--"));
         return target;
     }
 
@@ -127,7 +127,7 @@ final class InstallCommand implements Callable<Integer> {
 
     /**
      * Copies bin, lib, native and runtime into a fresh directory beside the target, points its launchers at the
-     * target, and swaps it in; an earlier installation goes only once the new one is complete.
+     * target, and swaps it in in one step (an earlier installation goes only once the new one is in its place).
      */
     private static void installHome(Path source, Path target) throws IOException, CliException {
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !Files.exists(target.resolve("bin/jnet-train"))) {
@@ -146,19 +146,13 @@ final class InstallCommand implements Callable<Integer> {
                     Files.writeString(launcher, rehome(Files.readString(launcher), target, launcher));
                 }
             }
-            Path old = target.resolveSibling(target.getFileName() + ".old-" + suffix);
-            boolean replacing = Files.exists(target);
-            if (replacing) {
-                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-            }
-            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-            if (replacing) {
-                deleteTree(old);
-            }
+            // one step: a runtime that starts a plugin meanwhile finds the old installation or the new one
+            DurableFiles.replaceDirectory(staging, target);
         } catch (IOException | CliException | RuntimeException e) {
             deleteTree(staging);
             throw e;
         }
+        deleteTree(staging);    // now the earlier installation, if there was one
     }
 
     /** The launchers {@code jnet-<type>} of the home, copied into the CNI bin directory (temp file, rename). */
@@ -172,10 +166,7 @@ final class InstallCommand implements Callable<Integer> {
                     continue;
                 }
                 Path target = binDir.resolve(name);
-                Path tmp = binDir.resolve("." + name + ".tmp");
-                Files.write(tmp, Files.readAllBytes(launcher));
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                DurableFiles.write(target, Files.readAllBytes(launcher), PosixFilePermissions.fromString("rwxr-xr-x"));
                 installed.add(target);
             }
         }

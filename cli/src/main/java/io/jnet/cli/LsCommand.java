@@ -1,9 +1,6 @@
 package io.jnet.cli;
 
 import io.jnet.cni.Json;
-import io.jnet.container.ContainerRecord;
-import io.jnet.container.NetworkMode;
-import io.jnet.container.PortMapping;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -61,7 +58,7 @@ final class LsCommand implements Callable<Integer> {
             return "-";
         }
         List<String> out = new ArrayList<>();
-        for (PortMapping p : r.ports()) {
+        for (PublishSpec p : r.ports()) {
             out.add(p.hostSide() + "->" + p.containerSide());
         }
         return String.join(",", out);

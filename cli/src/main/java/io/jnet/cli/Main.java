@@ -1,6 +1,6 @@
 package io.jnet.cli;
 
-import io.jnet.container.ContainerStore;
+import io.jnet.kernel.fs.StateRoot;
 import io.jnet.kernel.netns.NetNs;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -37,7 +37,7 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--root", scope = ScopeType.INHERIT, paramLabel = "DIR",
-            defaultValue = "${env:JNET_ROOT:-/var/lib/jnet}",
+            defaultValue = "${env:" + StateRoot.ENV + ":-" + StateRoot.DEFAULT + "}",
             description = "State directory (env JNET_ROOT; default ${DEFAULT-VALUE}).")
     Path root;
 

@@ -1,7 +1,6 @@
 package io.jnet.cli;
 
 import io.jnet.cni.Names;
-import io.jnet.container.NetworkMode;
 
 /** What {@code --network} asks for, parsed. */
 sealed interface Network permits Network.None, Network.Host, Network.Joined, Network.Bridge {

@@ -1,10 +1,8 @@
 package io.jnet.cli;
 
-import io.jnet.bridge.BridgeNetworks;
+import io.jnet.bridge.BridgeDriver;
+import io.jnet.bridge.NetworkInUseException;
 import io.jnet.cni.IpPrefix;
-import io.jnet.container.ContainerRecord;
-import io.jnet.container.ContainerStore;
-import io.jnet.container.NetworkMode;
 import io.jnet.kernel.fs.DurableFiles;
 import io.jnet.kernel.netns.NetNs;
 import io.jnet.kernel.rtnl.Family;
@@ -25,7 +23,7 @@ import java.util.Set;
 
 /**
  * What the network commands do, without the command line: bridge networks in the {@link NetworkStore}, their
- * subnets from {@link AddressPools}, and their removal through the bridge driver ({@link BridgeNetworks}). Nothing
+ * subnets from {@link AddressPools}, and their removal through the bridge driver ({@link BridgeDriver}). Nothing
  * reaches the kernel until a container attaches (the bridge driver makes the bridge and the firewall chains on its
  * first ADD); {@link #remove} takes them away again. {@code host} is the namespace that plays the host: its routes
  * decide which pools are free, and the removal runs in it.
@@ -44,11 +42,18 @@ final class Networks {
     private final NetworkStore store;
     private final ContainerStore containers;
     private final NetNs host;
+    private final BridgeDriver driver;
 
     Networks(NetworkStore store, ContainerStore containers, NetNs host) {
         this.store = store;
         this.containers = containers;
         this.host = host;
+        this.driver = new BridgeDriver(store.root());
+    }
+
+    /** The bridge driver of the same state root; its kernel calls must run in {@code host}. */
+    BridgeDriver driver() {
+        return driver;
     }
 
     Path root() {
@@ -213,14 +218,16 @@ final class Networks {
                 throw new CliException("network " + name + " has active endpoints: containers "
                         + String.join(", ", users) + "; remove them first (jnet rm " + String.join(" ", users) + ")");
             }
-            List<BridgeNetworks.Attachment> attached = BridgeNetworks.attachments(root(), name);
-            if (!attached.isEmpty()) {
-                BridgeNetworks.Attachment a = attached.get(0);
-                throw new CliException("network " + name + " has " + attached.size() + " attachment(s) made through "
-                        + "its conflist, e.g. container " + a.containerId() + " (" + a.netns() + "); delete them "
-                        + "with the runtime, or run jnet gc if their namespaces are gone");
+            try {
+                host.run(() -> driver.removeNetwork(name, network.bridge()));
+            } catch (NetworkInUseException e) {
+                List<BridgeDriver.Attachment> attached = e.attachments();
+                String example = attached.isEmpty() ? "" : ", e.g. container " + attached.get(0).containerId() + " ("
+                        + attached.get(0).netns() + ")";
+                throw new CliException("network " + name + " has " + (attached.size() + e.damaged())
+                        + " attachment(s) made through its conflist" + example + "; delete them with the runtime, or "
+                        + "run jnet gc if their namespaces are gone", e);
             }
-            host.run(() -> BridgeNetworks.remove(root(), name, network.bridge()));
             store.remove(name);
         } catch (IOException e) {
             throw new CliException("remove network " + name + ": " + e.getMessage(), e);
@@ -238,9 +245,9 @@ final class Networks {
         return out;
     }
 
-    List<BridgeNetworks.Attachment> attachments(String name) throws CliException {
+    List<BridgeDriver.Attachment> attachments(String name) throws CliException {
         try {
-            return BridgeNetworks.attachments(root(), name);
+            return driver.endpoints(name);
         } catch (IOException e) {
             throw new CliException("list the attachments of network " + name + ": " + e.getMessage(), e);
         }
@@ -273,7 +280,7 @@ final class Networks {
             throw new CliException("inspect network " + network.name() + ": " + e.getMessage(), e);
         }
         List<Object> attached = new ArrayList<>();
-        for (BridgeNetworks.Attachment a : attachments(network.name())) {
+        for (BridgeDriver.Attachment a : attachments(network.name())) {
             Map<String, Object> at = new LinkedHashMap<>();
             at.put("containerId", a.containerId());
             at.put("ifname", a.ifName());

@@ -1,8 +1,5 @@
 package io.jnet.cli;
 
-import io.jnet.container.ContainerRecord;
-import io.jnet.container.NetworkMode;
-import io.jnet.container.PortMapping;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -44,7 +41,7 @@ final class PortCommand implements Callable<Integer> {
         if (record.mode() != NetworkMode.BRIDGE) {
             return out;
         }
-        for (PortMapping p : record.ports()) {
+        for (PublishSpec p : record.ports()) {
             if (filter == null) {
                 out.add(p.containerSide() + " -> " + p.hostSide());
             } else if (p.containerSide().equals(normalise(filter))) {

@@ -48,20 +48,40 @@ final class TcpProbe implements AutoCloseable {
         }
     }
 
+    /** What a connection got: the server's answer, or why there was none ({@code answer} is then ""). */
+    record Reply(String answer, String failure) {
+        static Reply of(String answer) {
+            return new Reply(answer, "");
+        }
+
+        static Reply none(String why) {
+            return new Reply("", why);
+        }
+
+        boolean connected() {
+            return failure.isEmpty();
+        }
+
+        @Override
+        public String toString() {
+            return connected() ? answer : "no connection: " + failure;
+        }
+    }
+
     /**
      * Connects from inside {@code from} to {@code to:port} and returns the server's answer (the client address it
-     * saw), or "no connection: ..." naming why, within {@code timeoutMillis}.
+     * saw), or why there was none, within {@code timeoutMillis}.
      */
-    static String ask(NetNs from, InetAddress to, int port, int timeoutMillis) throws IOException {
+    static Reply ask(NetNs from, InetAddress to, int port, int timeoutMillis) throws IOException {
         return from.call(() -> {
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress(to, port), timeoutMillis);
                 s.setSoTimeout(timeoutMillis);
                 InputStream in = s.getInputStream();
                 String answer = new String(in.readNBytes(64), StandardCharsets.US_ASCII).strip();
-                return answer.isEmpty() ? "no connection: closed without an answer" : answer;
+                return answer.isEmpty() ? Reply.none("closed without an answer") : Reply.of(answer);
             } catch (IOException e) {
-                return "no connection: " + e.getMessage();
+                return Reply.none(e.getMessage());
             }
         });
     }

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +51,29 @@ class CliIT {
             Sandbox.Run gone = cli.jnet("inspect", "n1");
             assertEquals(1, gone.exit());
             assertEquals("jnet inspect: no such container: n1\n", gone.stderr());
+        }
+    }
+
+    @Test
+    void aNewNameThatLooksLikeAnIdPrefixIsOnlyAName(Sandbox sandbox) throws Exception {
+        try (CliSandbox cli = new CliSandbox(sandbox)) {
+            // two containers whose ids both start with c, whatever ids jnet would draw
+            ContainerStore store = ContainerStore.at(cli.root);
+            for (String name : new String[] {"x1", "x2"}) {
+                store.put(new ContainerRecord(name, "c" + name.charAt(1) + "0".repeat(62), NetworkMode.NONE, "none",
+                        cli.runDir.resolve("netns").resolve(name).toString(), Instant.now(), "lo", "", List.of(),
+                        List.of(), "", "", Map.of()));
+            }
+            assertTrue(cli.jnet("inspect", "c").stderr().contains("ambiguous"), "c is an ambiguous id prefix");
+            Sandbox.Run create = cli.jnet("create", "--name", "c", "--network", "none");
+            assertEquals(0, create.exit(), create.stderr());
+            String id = (String) CliSandbox.jsonArray(cli.jnet("inspect", "c").ok().stdout()).get(0).get("id");
+            assertFalse(id.startsWith("c0"), "an exact name wins over an id prefix: " + id);
+            assertTrue(cli.jnet("create", "--name", "c", "--network", "none").stderr()
+                    .contains("is already in use"), "a used name is still refused");
+            cli.jnet("rm", "c").ok();
+            store.remove("x1");
+            store.remove("x2");
         }
     }
 

@@ -1,9 +1,5 @@
 package io.jnet.cli;
 
-import io.jnet.container.ContainerRecord;
-import io.jnet.container.ContainerStore;
-import io.jnet.container.NetworkMode;
-import io.jnet.container.PortMapping;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -93,7 +89,7 @@ class CliUnitTest {
     private static ContainerRecord record(NetworkMode mode, String network, String... ports) {
         return new ContainerRecord("c", ContainerStore.newId(), mode, network, "/run/jnet/netns/c", Instant.now(),
                 "eth0", mode == NetworkMode.CONTAINER ? "x" : "", List.of(),
-                java.util.Arrays.stream(ports).map(PortMapping::parse).toList(), "", "", Map.of());
+                java.util.Arrays.stream(ports).map(PublishSpec::parse).toList(), "", "", Map.of());
     }
 
     @Test

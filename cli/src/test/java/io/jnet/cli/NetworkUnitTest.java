@@ -2,14 +2,6 @@ package io.jnet.cli;
 
 import io.jnet.cni.IpPrefix;
 import io.jnet.cni.Json;
-import io.jnet.kernel.nft.Bytes;
-import io.jnet.kernel.nft.Datatype;
-import io.jnet.kernel.nft.Element;
-import io.jnet.kernel.nft.Family;
-import io.jnet.kernel.nft.NftSet;
-import io.jnet.kernel.nft.SetType;
-import io.jnet.kernel.nft.Table;
-import io.jnet.kernel.nft.Verdict;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -127,31 +119,5 @@ class NetworkUnitTest {
                 List.of(Map.of("subnet", "fd00:1::/64", "gateway", "fd00:1::1")))), fields.get("ipam"));
         // stored and read back the same
         assertEquals(n, NetworkConfig.fromJson(Json.parseObject(Json.writeBytes(n.toJson())), "n.json"));
-    }
-
-    @Test
-    void elementsDecodeByTheirSetsTypes() {
-        Table table = new Table(Family.INET, "jnet");
-        NftSet pub4host = NftSet.map(table, "pub4host",
-                SetType.of(Datatype.IPV4_ADDR, Datatype.INET_PROTO, Datatype.INET_SERVICE),
-                SetType.of(Datatype.IPV4_ADDR, Datatype.INET_SERVICE));
-        Element e = Element.of(Bytes.concat(Bytes.address(IpPrefix.parseAddress("198.18.0.1")), Bytes.u8(6),
-                Bytes.be16(9090)), Bytes.concat(Bytes.address(IpPrefix.parseAddress("10.1.0.2")), Bytes.be16(90)));
-        FirewallElements.Entry entry = FirewallElements.decode(table, pub4host, e);
-        assertEquals("198.18.0.1 . tcp . 9090 : 10.1.0.2 . 90", entry.text());
-        assertTrue(entry.mentions(List.of("10.1.0.2")));
-        assertFalse(entry.mentions(List.of("10.1.0.20")));
-
-        NftSet vmap = NftSet.verdictMap(table, "fwd_in", SetType.of(Datatype.IFNAME));
-        assertEquals("jnet0 : jump fwd-in-bridge", FirewallElements.decode(table, vmap,
-                Element.of(Bytes.ifname("jnet0"), Verdict.jump("fwd-in-bridge"))).text());
-        NftSet icc = NftSet.set(new Table(Family.BRIDGE, "jnet"), "icc_off",
-                SetType.of(Datatype.IFNAME, Datatype.ETHER_ADDR));
-        assertEquals("jv0123 . 02:42:0a:01:00:02", FirewallElements.decode(table, icc, Element.of(Bytes.concat(
-                Bytes.ifname("jv0123"), Bytes.of((byte) 2, (byte) 0x42, (byte) 10, (byte) 1, (byte) 0, (byte) 2))))
-                .text());
-        assertEquals("udp . 53", FirewallElements.decode(table, NftSet.set(table, "s",
-                SetType.of(Datatype.INET_PROTO, Datatype.INET_SERVICE)), Element.of(Bytes.concat(Bytes.u8(17),
-                Bytes.be16(53)))).text());
     }
 }

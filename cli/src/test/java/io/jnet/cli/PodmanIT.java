@@ -120,7 +120,8 @@ class PodmanIT {
     private static List<String> stateFiles(Path root) throws Exception {
         try (var files = Files.walk(root)) {
             return files.filter(Files::isRegularFile).map(Object::toString)
-                    .filter(f -> f.contains("/owners/") || f.contains("/leases/") || f.contains("/bridge/")).toList();
+                    .filter(f -> f.contains("/owners/") || f.contains("/leases/") || f.contains("/bridge/"))
+                    .filter(f -> !f.endsWith(".lock")).toList();
         }
     }
 }

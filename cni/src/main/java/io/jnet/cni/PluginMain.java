@@ -36,8 +36,19 @@ public final class PluginMain {
     private PluginMain() {
     }
 
+    /** Receives the error a call ends with, before it is written: an in-process caller keeps its type and cause. */
+    public interface Failures {
+        void failed(CniException error);
+    }
+
     public static int run(CniPlugin plugin, String pluginName, Map<String, String> env, InputStream stdin,
                           PrintStream stdout, PrintStream stderr) {
+        return run(plugin, pluginName, env, stdin, stdout, stderr, null);
+    }
+
+    /** As {@link #run(CniPlugin, String, Map, InputStream, PrintStream, PrintStream)}; {@code failures} may be null. */
+    public static int run(CniPlugin plugin, String pluginName, Map<String, String> env, InputStream stdin,
+                          PrintStream stdout, PrintStream stderr, Failures failures) {
         boolean debug = !get(env, "JNET_DEBUG").isEmpty();
         String replyVersion = CniVersion.LATEST.text();
         String commandText = get(env, "CNI_COMMAND");
@@ -104,6 +115,9 @@ public final class PluginMain {
             error = new CniException(ErrorCode.IO_FAILURE, messageOf(e.getCause()), "", e);
         } catch (RuntimeException | LinkageError e) {
             error = new CniException(ErrorCode.INTERNAL, messageOf(e), e.getClass().getName(), e);
+        }
+        if (failures != null) {
+            failures.failed(error);
         }
         writeError(stdout, replyVersion, error);
         if (debug) {

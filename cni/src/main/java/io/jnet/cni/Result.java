@@ -6,7 +6,7 @@ import java.util.List;
  * An ADD result in the internal (spec 1.1) shape; {@link ResultCodec} writes it in any supported version.
  * Lists are immutable and never null.
  */
-public record Result(List<Interface> interfaces, List<IpConfig> ips, List<Route> routes, Dns dns) {
+public record Result(List<Interface> interfaces, List<IpConfig> ips, List<RouteConfig> routes, Dns dns) {
 
     public static final Result EMPTY = new Result(List.of(), List.of(), List.of(), Dns.EMPTY);
 

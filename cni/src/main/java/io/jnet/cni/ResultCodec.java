@@ -71,7 +71,7 @@ public final class ResultCodec {
         }
         if (!result.routes().isEmpty()) {
             List<Object> list = new ArrayList<>();
-            for (Route r : result.routes()) {
+            for (RouteConfig r : result.routes()) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("dst", r.dst().toString());
                 if (r.gw() != null) {
@@ -141,14 +141,14 @@ public final class ResultCodec {
             ips.add(new IpConfig(address, gateway, index));
         }
 
-        List<Route> routes = new ArrayList<>();
+        List<RouteConfig> routes = new ArrayList<>();
         List<Object> rawRoutes = Json.optArray(json, where, "routes");
         for (int i = 0; i < rawRoutes.size(); i++) {
             String at = Json.path(where, "routes") + "[" + i + "]";
             Map<String, Object> m = Json.asObject(rawRoutes.get(i), at);
             IpPrefix dst = IpPrefix.parse(Json.requireString(m, at, "dst"), Json.path(at, "dst"));
             InetAddress gw = optAddress(m, at, "gw");
-            routes.add(new Route(dst, gw, optUnsigned(m, at, "mtu"), optUnsigned(m, at, "advmss"),
+            routes.add(new RouteConfig(dst, gw, optUnsigned(m, at, "mtu"), optUnsigned(m, at, "advmss"),
                     optUnsigned(m, at, "priority"), optUnsigned(m, at, "table"), optUnsigned(m, at, "scope")));
         }
 

@@ -26,7 +26,7 @@ class ModelTest {
 
     @Test
     void listsAreCopiedAndImmutable() {
-        List<Route> routes = new ArrayList<>(List.of(new Route(IpPrefix.parse("0.0.0.0/0"), null)));
+        List<RouteConfig> routes = new ArrayList<>(List.of(new RouteConfig(IpPrefix.parse("0.0.0.0/0"), null)));
         Result r = new Result(List.of(), List.of(), routes, Dns.EMPTY);
         routes.clear();
         assertEquals(1, r.routes().size());
@@ -40,8 +40,8 @@ class ModelTest {
         assertThrows(IllegalArgumentException.class, () -> new IpConfig(v4, null, -2));
         assertThrows(IllegalArgumentException.class, () -> new IpConfig(v4, IpPrefix.parseAddress("fd00::1")));
         assertThrows(IllegalArgumentException.class, () -> new Interface("eth0", "", -1, ""));
-        assertThrows(IllegalArgumentException.class, () -> new Route(null, null));
-        assertThrows(IllegalArgumentException.class, () -> new Route(v4, null, 0, 0, -1, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> new RouteConfig(null, null));
+        assertThrows(IllegalArgumentException.class, () -> new RouteConfig(v4, null, 0, 0, -1, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> new Attachment(null, "eth0"));
         assertEquals(-1, new IpConfig(v4, null).interfaceIndex());
     }

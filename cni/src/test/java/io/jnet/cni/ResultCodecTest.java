@@ -22,9 +22,9 @@ class ResultCodecTest {
                             "0000:00:1f.6")),
             List.of(new IpConfig(IpPrefix.parse("10.88.0.2/16"), IpPrefix.parseAddress("10.88.0.1"), 2),
                     new IpConfig(IpPrefix.parse("fd00:88::2/64"), IpPrefix.parseAddress("fd00:88::1"), 2)),
-            List.of(new Route(IpPrefix.parse("0.0.0.0/0"), IpPrefix.parseAddress("10.88.0.1"), 1400, 1360, 100, 10,
+            List.of(new RouteConfig(IpPrefix.parse("0.0.0.0/0"), IpPrefix.parseAddress("10.88.0.1"), 1400, 1360, 100, 10,
                             0),
-                    new Route(IpPrefix.parse("::/0"), null, 0, 0, 0, 0, 253)),
+                    new RouteConfig(IpPrefix.parse("::/0"), null, 0, 0, 0, 0, 253)),
             new Dns(List.of("10.88.0.1"), "example.org", List.of("example.org", "corp"), List.of("ndots:2")));
 
     private static void assertEncodes(String expectedJson, Result result, CniVersion version) throws Exception {
@@ -125,7 +125,7 @@ class ResultCodecTest {
         return new Result(
                 r.interfaces().stream().map(i -> new Interface(i.name(), i.mac(), 0, i.sandbox())).toList(),
                 r.ips(),
-                r.routes().stream().map(x -> new Route(x.dst(), x.gw())).toList(),
+                r.routes().stream().map(x -> new RouteConfig(x.dst(), x.gw())).toList(),
                 r.dns());
     }
 

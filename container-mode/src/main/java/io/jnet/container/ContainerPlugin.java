@@ -1,5 +1,11 @@
 package io.jnet.container;
 
+import java.util.List;
+import java.util.ArrayList;
+import io.jnet.cni.IpPrefix;
+import io.jnet.cni.IpConfig;
+import io.jnet.kernel.rtnl.Address;
+import io.jnet.kernel.inventory.NetnsInventory;
 import io.jnet.cni.CniException;
 import io.jnet.cni.CniPlugin;
 import io.jnet.cni.CniRequest;
@@ -7,7 +13,6 @@ import io.jnet.cni.ErrorCode;
 import io.jnet.cni.Interface;
 import io.jnet.cni.Json;
 import io.jnet.cni.Result;
-import io.jnet.host.NetnsInventory;
 import io.jnet.kernel.netns.NetNs;
 import io.jnet.kernel.rtnl.Link;
 import io.jnet.kernel.rtnl.Rtnetlink;
@@ -36,10 +41,10 @@ public final class ContainerPlugin implements CniPlugin {
 
     @Override
     public Result add(CniRequest request) throws CniException {
-        ContainerRecord leader = leader(request);
+        ContainerDirectory.Entry leader = leader(request);
         requireSameNetns(request, leader, ErrorCode.INVALID_NETNS);
         try (NetNs netns = NetNs.open(request.netns()); Rtnetlink rtnl = Rtnetlink.openIn(netns)) {
-            return NetnsInventory.report(rtnl, request.netns());
+            return report(NetnsInventory.read(rtnl), request.netns());
         } catch (IOException e) {
             throw new CniException(ErrorCode.IO_FAILURE, "list the interfaces of container " + leader.name() + ": "
                     + e.getMessage(), "", e);
@@ -57,7 +62,7 @@ public final class ContainerPlugin implements CniPlugin {
      */
     @Override
     public void check(CniRequest request) throws CniException {
-        ContainerRecord leader = leader(request);
+        ContainerDirectory.Entry leader = leader(request);
         requireSameNetns(request, leader, ErrorCode.CHECK_FAILED);
         Result prev = request.config().prevResult();
         if (prev == null) {
@@ -86,11 +91,11 @@ public final class ContainerPlugin implements CniPlugin {
         return true;
     }
 
-    private ContainerRecord leader(CniRequest request) throws CniException {
+    private ContainerDirectory.Entry leader(CniRequest request) throws CniException {
         String ref = Json.requireString(request.config().raw(), "", "container");
         String dataDir = Json.optString(request.config().raw(), "", "dataDir", "");
-        ContainerStore store = ContainerStore.at(dataDir.isEmpty() ? defaultRoot : Path.of(dataDir));
-        Optional<ContainerRecord> found;
+        ContainerDirectory store = ContainerDirectory.at(dataDir.isEmpty() ? defaultRoot : Path.of(dataDir));
+        Optional<ContainerDirectory.Entry> found;
         try {
             found = store.find(ref);
         } catch (AmbiguousIdException e) {
@@ -102,7 +107,7 @@ public final class ContainerPlugin implements CniPlugin {
                 "store " + store.dir()));
     }
 
-    private static void requireSameNetns(CniRequest request, ContainerRecord leader, ErrorCode mismatch)
+    private static void requireSameNetns(CniRequest request, ContainerDirectory.Entry leader, ErrorCode mismatch)
             throws CniException {
         long theirs;
         try (NetNs netns = NetNs.open(leader.netns())) {
@@ -122,5 +127,23 @@ public final class ContainerPlugin implements CniPlugin {
             throw new CniException(mismatch, "netns " + request.netns() + " is not the network namespace of container "
                     + leader.name() + " (" + leader.netns() + ")", "netns inode " + given + ", container's " + theirs);
         }
+    }
+
+    /**
+     * The shared namespace as a CNI result: its interfaces in index order (each with {@code sandbox}) and every
+     * address with the index of its interface in that list; no routes and no gateways, as the container did not
+     * get them from us.
+     */
+    static Result report(NetnsInventory inventory, String sandbox) {
+        List<Interface> interfaces = new ArrayList<>(inventory.links().size());
+        for (Link link : inventory.links()) {
+            interfaces.add(new Interface(link.name(), link.mac(), link.mtu(), sandbox));
+        }
+        List<IpConfig> ips = new ArrayList<>();
+        for (int i = 0; i < inventory.addresses().size(); i++) {
+            Address a = inventory.addresses().get(i);
+            ips.add(new IpConfig(new IpPrefix(a.address(), a.prefixLength()), null, inventory.linkOf(i)));
+        }
+        return new Result(interfaces, ips, List.of(), null);
     }
 }

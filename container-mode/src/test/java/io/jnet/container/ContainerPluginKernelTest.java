@@ -17,7 +17,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -52,20 +51,27 @@ class ContainerPluginKernelTest {
         return new Call(exit, out.toString(StandardCharsets.UTF_8));
     }
 
+    /** A record as {@code jnet create} writes one, with the fields the plugin reads (and one it does not). */
+    static ContainerDirectory.Entry record(Path root, String name, String netns) throws Exception {
+        String id = String.format("%064x", new java.math.BigInteger(1, name.getBytes(StandardCharsets.UTF_8)));
+        Path dir = root.resolve(ContainerDirectory.DIR);
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve(name + ContainerDirectory.SUFFIX), Json.writePretty(Map.of("name", name, "id", id,
+                "netns", netns, "mode", "none")));
+        return new ContainerDirectory.Entry(name, id, netns);
+    }
+
     /** A leader "db" whose namespace is the sandbox's, with an eth0 that has an address. */
-    private ContainerRecord leader(Sandbox sandbox, Sandbox.Ns ns) throws Exception {
+    private ContainerDirectory.Entry leader(Sandbox sandbox, Sandbox.Ns ns) throws Exception {
         sandbox.in(ns, "ip", "link", "add", "eth0", "type", "veth", "peer", "name", "peer0").ok();
         sandbox.in(ns, "ip", "addr", "add", "10.233.10.2/24", "dev", "eth0").ok();
-        ContainerRecord db = new ContainerRecord("db", ContainerStore.newId(), NetworkMode.NONE, "none", ns.path(),
-                Instant.now(), "lo", "", List.of(), List.of(), "", "", Map.of());
-        ContainerStore.at(root).put(db);
-        return db;
+        return record(root, "db", ns.path());
     }
 
     @Test
     void addReportsTheLeadersInterfacesForItsNetnsOrABindMountOfIt(Sandbox sandbox) throws Exception {
         Sandbox.Ns ns = sandbox.namespace("db");
-        ContainerRecord db = leader(sandbox, ns);
+        ContainerDirectory.Entry db = leader(sandbox, ns);
         Call add = call(root, "ADD", ns.path(), conf("db", ""));
         assertEquals(0, add.exit(), add.stdout());
         Map<String, Object> result = Json.parseObject(add.stdout().getBytes(StandardCharsets.UTF_8));
@@ -115,9 +121,7 @@ class ContainerPluginKernelTest {
         assertEquals(7, call(root, "ADD", ns.path(), conf(null, "")).code(), "no \"container\"");
         assertEquals(8, call(root, "ADD", "/run/netns/jt-missing-" + System.nanoTime(), conf("db", "")).code());
 
-        ContainerStore.at(root).put(new ContainerRecord("gone", ContainerStore.newId(), NetworkMode.NONE, "none",
-                "/run/netns/jt-missing-" + System.nanoTime(), Instant.now(), "lo", "", List.of(), List.of(), "", "",
-                Map.of()));
+        record(root, "gone", "/run/netns/jt-missing-" + System.nanoTime());
         Call gone = call(root, "ADD", ns.path(), conf("gone", ""));
         assertEquals(3, gone.code(), gone.stdout());
         assertTrue(gone.stdout().contains("has no network namespace"), gone.stdout());

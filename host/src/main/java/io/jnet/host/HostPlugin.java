@@ -1,5 +1,12 @@
 package io.jnet.host;
 
+import java.util.ArrayList;
+import io.jnet.cni.IpPrefix;
+import io.jnet.cni.IpConfig;
+import io.jnet.cni.Interface;
+import io.jnet.kernel.rtnl.Link;
+import io.jnet.kernel.rtnl.Address;
+import io.jnet.kernel.inventory.NetnsInventory;
 import io.jnet.cni.CniException;
 import io.jnet.cni.CniPlugin;
 import io.jnet.cni.CniRequest;
@@ -39,7 +46,7 @@ public final class HostPlugin implements CniPlugin {
                     + ports.size() + " port mapping" + (ports.size() == 1 ? "" : "s") + " ignored)");
         }
         try (Rtnetlink rtnl = Rtnetlink.open()) {
-            return NetnsInventory.report(rtnl, request.netns());
+            return report(NetnsInventory.read(rtnl), request.netns());
         } catch (ErrnoException e) {
             throw new CniException(ErrorCode.IO_FAILURE, "list the host's interfaces: " + e.getMessage(), "", e);
         }
@@ -84,5 +91,23 @@ public final class HostPlugin implements CniPlugin {
 
     private static List<Object> portMappings(CniRequest request) throws CniException {
         return Json.optArray(request.config().runtimeConfig(), "runtimeConfig", "portMappings");
+    }
+
+    /**
+     * The shared namespace as a CNI result: its interfaces in index order (each with {@code sandbox}) and every
+     * address with the index of its interface in that list; no routes and no gateways, as the container did not
+     * get them from us.
+     */
+    static Result report(NetnsInventory inventory, String sandbox) {
+        List<Interface> interfaces = new ArrayList<>(inventory.links().size());
+        for (Link link : inventory.links()) {
+            interfaces.add(new Interface(link.name(), link.mac(), link.mtu(), sandbox));
+        }
+        List<IpConfig> ips = new ArrayList<>();
+        for (int i = 0; i < inventory.addresses().size(); i++) {
+            Address a = inventory.addresses().get(i);
+            ips.add(new IpConfig(new IpPrefix(a.address(), a.prefixLength()), null, inventory.linkOf(i)));
+        }
+        return new Result(interfaces, ips, List.of(), null);
     }
 }

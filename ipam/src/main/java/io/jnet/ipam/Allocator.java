@@ -10,9 +10,9 @@ import java.io.IOException;
 final class Allocator {
 
     private final Pool pool;
-    private final NetworkStore store;
+    private final LeaseDirectory store;
 
-    Allocator(Pool pool, NetworkStore store) {
+    Allocator(Pool pool, LeaseDirectory store) {
         this.pool = pool;
         this.store = store;
     }

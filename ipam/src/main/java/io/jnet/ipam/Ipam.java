@@ -1,5 +1,6 @@
 package io.jnet.ipam;
 
+import io.jnet.kernel.fs.StateRoot;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -15,7 +16,7 @@ import java.util.Set;
 
 /**
  * The address allocator that the drivers, the CLI and the {@code jnet-ipam} plugin share, over a crash-safe store
- * under {@code <root>/ipam/<network>/} (see {@link NetworkStore} for the layout). Every operation locks the
+ * under {@code <root>/ipam/<network>/} (see {@link LeaseDirectory} for the layout). Every operation locks the
  * network's directory for its whole duration, so concurrent processes and threads serialise per network.
  *
  * <p>Allocate and release cost a fixed number of lookups by name, whatever the number of leases. An ADD of an
@@ -24,10 +25,6 @@ import java.util.Set;
  */
 public final class Ipam {
 
-    /** Where the store lives when neither the config's {@code dataDir} nor {@link #ROOT_ENV} says otherwise. */
-    public static final Path DEFAULT_ROOT = Path.of("/var/lib/jnet");
-    /** The environment variable that overrides {@link #DEFAULT_ROOT}. */
-    public static final String ROOT_ENV = "JNET_ROOT";
 
     private final Path root;
     private final Durability durability;
@@ -51,7 +48,7 @@ public final class Ipam {
         return new Ipam(root, durability);
     }
 
-    /** The store's root for a config: its {@code dataDir}, else {@code $JNET_ROOT}, else {@link #DEFAULT_ROOT}. */
+    /** The store's root for a config: its {@code dataDir}, else {@code $JNET_ROOT}, else {@link StateRoot#DEFAULT}. */
     public static Path root(IpamConfig config, Map<String, String> env) {
         return root(config.dataDir(), env);
     }
@@ -60,8 +57,7 @@ public final class Ipam {
         if (dataDir.isPresent()) {
             return dataDir.get();
         }
-        String fromEnv = env.get(ROOT_ENV);
-        return fromEnv == null || fromEnv.isEmpty() ? DEFAULT_ROOT : Path.of(fromEnv);
+        return StateRoot.of(env);
     }
 
     public Path root() {
@@ -84,7 +80,7 @@ public final class Ipam {
         Path dir = networkDir(network);
         Pool pool = Pool.of(config);
         Ip[] wanted = pool.assign(requested);
-        try (NetworkStore store = openStore(dir, true)) {
+        try (LeaseDirectory store = openStore(dir, true)) {
             byte[] record = store.readOwnerRecord(owner);
             if (record != null) {
                 Lease held = store.committed(owner, record);
@@ -105,7 +101,7 @@ public final class Ipam {
         }
     }
 
-    private Lease allocate(NetworkStore store, Pool pool, Owner owner, Ip[] wanted, String network)
+    private Lease allocate(LeaseDirectory store, Pool pool, Owner owner, Ip[] wanted, String network)
             throws IOException, IpamException {
         Allocator allocator = new Allocator(pool, store);
         List<RangeIndex> indexes = new ArrayList<>();
@@ -156,7 +152,7 @@ public final class Ipam {
     public boolean release(String network, String containerId, String ifname) throws IpamException {
         Owner owner = Owner.of(containerId, ifname);
         Path dir = networkDir(network);
-        try (NetworkStore store = openStore(dir, false)) {
+        try (LeaseDirectory store = openStore(dir, false)) {
             if (store == null) {
                 return false;
             }
@@ -176,7 +172,7 @@ public final class Ipam {
     public Optional<Lease> lease(String network, String containerId, String ifname) throws IpamException {
         Owner owner = Owner.of(containerId, ifname);
         Path dir = networkDir(network);
-        try (NetworkStore store = openStore(dir, false)) {
+        try (LeaseDirectory store = openStore(dir, false)) {
             return store == null ? Optional.empty() : Optional.ofNullable(store.committedLease(owner));
         } catch (IOException e) {
             throw storeFailure("read the lease of " + owner + " in network " + network, e);
@@ -186,12 +182,12 @@ public final class Ipam {
     /** Every committed lease of the network (lists the directory: for inspection, not for the ADD path). */
     public List<Lease> leases(String network) throws IpamException {
         Path dir = networkDir(network);
-        try (NetworkStore store = openStore(dir, false)) {
+        try (LeaseDirectory store = openStore(dir, false)) {
             List<Lease> out = new ArrayList<>();
             if (store == null) {
                 return out;
             }
-            for (String name : store.list(NetworkStore.OWNERS)) {
+            for (String name : store.list(LeaseDirectory.OWNERS)) {
                 Owner owner = Owner.fromFileName(name);
                 Lease lease = owner == null ? null : store.committedLease(owner);
                 if (lease != null) {
@@ -212,16 +208,16 @@ public final class Ipam {
     public GcResult gc(String network, Collection<Owner> valid) throws IpamException {
         Path dir = networkDir(network);
         Set<Owner> keep = new HashSet<>(valid);
-        try (NetworkStore store = openStore(dir, false)) {
+        try (LeaseDirectory store = openStore(dir, false)) {
             if (store == null) {
                 return new GcResult(List.of(), 0);
             }
             List<Owner> released = new ArrayList<>();
             int leftovers = 0;
             Map<Ip, Owner> held = new HashMap<>();
-            for (String name : store.list(NetworkStore.OWNERS)) {
-                if (name.startsWith(NetworkStore.TEMP_PREFIX)) {
-                    leftovers += store.delete(NetworkStore.OWNERS, name) ? 1 : 0;
+            for (String name : store.list(LeaseDirectory.OWNERS)) {
+                if (name.startsWith(LeaseDirectory.TEMP_PREFIX)) {
+                    leftovers += store.delete(LeaseDirectory.OWNERS, name) ? 1 : 0;
                     continue;
                 }
                 Owner owner = Owner.fromFileName(name);
@@ -241,9 +237,9 @@ public final class Ipam {
                     leftovers++;
                 }
             }
-            for (String name : store.list(NetworkStore.LEASES)) {
-                if (name.startsWith(NetworkStore.TEMP_PREFIX)) {
-                    leftovers += store.delete(NetworkStore.LEASES, name) ? 1 : 0;
+            for (String name : store.list(LeaseDirectory.LEASES)) {
+                if (name.startsWith(LeaseDirectory.TEMP_PREFIX)) {
+                    leftovers += store.delete(LeaseDirectory.LEASES, name) ? 1 : 0;
                     continue;
                 }
                 Ip ip;
@@ -252,18 +248,46 @@ public final class Ipam {
                 } catch (IllegalArgumentException notALease) {
                     continue;
                 }
-                if (!held.containsKey(ip) && store.delete(NetworkStore.LEASES, name)) {
+                if (!held.containsKey(ip) && store.delete(LeaseDirectory.LEASES, name)) {
                     leftovers++;
                 }
             }
-            for (String name : store.list(NetworkStore.INDEX)) {
-                store.delete(NetworkStore.INDEX, name);
+            for (String name : store.list(LeaseDirectory.INDEX)) {
+                store.delete(LeaseDirectory.INDEX, name);
             }
-            store.syncDirectory(dir.resolve(NetworkStore.LEASES));
-            store.syncDirectory(dir.resolve(NetworkStore.OWNERS));
+            store.syncDirectory(dir.resolve(LeaseDirectory.LEASES));
+            store.syncDirectory(dir.resolve(LeaseDirectory.OWNERS));
             return new GcResult(released, leftovers);
         } catch (IOException e) {
             throw storeFailure("garbage-collect network " + network, e);
+        }
+    }
+
+    /**
+     * Removes a network's leases and allocation indexes, under the network's lock, so that an allocation in progress
+     * finishes first. The directory and its lock file stay: a process waiting on that lock holds the file it opened,
+     * and deleting it would let the next process lock a new file while the waiter still proceeds on the old one.
+     * Returns the number of leases removed; a network that has no store is fine.
+     */
+    public int removeNetwork(String network) throws IpamException {
+        Path dir = networkDir(network);
+        try (LeaseDirectory store = openStore(dir, false)) {
+            if (store == null) {
+                return 0;
+            }
+            int leases = 0;
+            for (String sub : List.of(LeaseDirectory.OWNERS, LeaseDirectory.LEASES, LeaseDirectory.INDEX)) {
+                for (String name : store.list(sub)) {
+                    boolean removed = store.delete(sub, name);
+                    leases += removed && sub.equals(LeaseDirectory.OWNERS) && !name.startsWith(LeaseDirectory.TEMP_PREFIX)
+                            ? 1 : 0;
+                }
+                Files.deleteIfExists(dir.resolve(sub));
+            }
+            store.syncDirectory(dir);
+            return leases;
+        } catch (IOException e) {
+            throw storeFailure("remove the store of network " + network, e);
         }
     }
 
@@ -272,7 +296,7 @@ public final class Ipam {
         Path dir = networkDir(network);
         Pool pool = Pool.of(config);
         List<RangeSet> full = new ArrayList<>();
-        try (NetworkStore store = openStore(dir, false)) {
+        try (LeaseDirectory store = openStore(dir, false)) {
             if (store == null) {
                 return full;     // nothing allocated yet, and the config guarantees room
             }
@@ -306,12 +330,12 @@ public final class Ipam {
         return root.resolve("ipam").resolve(network);
     }
 
-    private NetworkStore openStore(Path dir, boolean create) throws IOException, IpamException {
+    private LeaseDirectory openStore(Path dir, boolean create) throws IOException, IpamException {
         if (Files.exists(root) && !Files.isDirectory(root)) {
             throw new IpamException(IpamException.Reason.INVALID_CONFIG,
                     "data directory " + root + " exists and is not a directory");
         }
-        return NetworkStore.open(dir, durability, create);
+        return LeaseDirectory.open(dir, durability, create);
     }
 
     private static IpamException storeFailure(String what, IOException e) {

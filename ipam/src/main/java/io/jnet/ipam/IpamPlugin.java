@@ -1,5 +1,6 @@
 package io.jnet.ipam;
 
+import io.jnet.kernel.fs.StateRoot;
 import io.jnet.cni.Attachment;
 import io.jnet.cni.CniException;
 import io.jnet.cni.CniPlugin;
@@ -11,7 +12,7 @@ import io.jnet.cni.IpPrefix;
 import io.jnet.cni.Json;
 import io.jnet.cni.NetConf;
 import io.jnet.cni.Result;
-import io.jnet.cni.Route;
+import io.jnet.cni.RouteConfig;
 
 import java.net.InetAddress;
 import java.nio.file.InvalidPathException;
@@ -198,9 +199,9 @@ public final class IpamPlugin implements CniPlugin {
         for (LeasedIp ip : lease.ips()) {
             ips.add(new IpConfig(new IpPrefix(ip.address(), ip.prefixLength()), ip.gateway()));
         }
-        List<Route> routes = new ArrayList<>();
+        List<RouteConfig> routes = new ArrayList<>();
         for (StaticRoute r : lease.routes()) {
-            routes.add(new Route(new IpPrefix(r.destination().network(), r.destination().prefixLength()),
+            routes.add(new RouteConfig(new IpPrefix(r.destination().network(), r.destination().prefixLength()),
                     r.gateway().orElse(null)));
         }
         DnsSettings d = lease.dns();
@@ -236,8 +237,8 @@ public final class IpamPlugin implements CniPlugin {
             throw new CniException(ErrorCode.INVALID_ENVIRONMENT, "JNET_ROOT: " + e.getMessage(), "", e);
         } catch (IpamException e) {
             ErrorCode code = dataDir.isPresent() ? ErrorCode.INVALID_CONFIG
-                    : env.containsKey(Ipam.ROOT_ENV) ? ErrorCode.INVALID_ENVIRONMENT : ErrorCode.IO_FAILURE;
-            String source = dataDir.isPresent() ? "ipam.dataDir" : env.containsKey(Ipam.ROOT_ENV) ? "JNET_ROOT"
+                    : env.containsKey(StateRoot.ENV) ? ErrorCode.INVALID_ENVIRONMENT : ErrorCode.IO_FAILURE;
+            String source = dataDir.isPresent() ? "ipam.dataDir" : env.containsKey(StateRoot.ENV) ? StateRoot.ENV
                     : "the default data directory";
             throw new CniException(code, source + ": " + e.getMessage(), "", e);
         }

@@ -7,8 +7,7 @@ package io.jnet.ipam;
  */
 final class Names {
 
-    /** IFNAMSIZ - 1. */
-    static final int MAX_IFNAME_BYTES = 15;
+    private static final int MAX_IFNAME_BYTES = io.jnet.cni.Names.MAX_IFNAME_BYTES;
     /** NAME_MAX: an owner record is named {@code <container id>@<ifname>}. */
     static final int MAX_FILE_NAME = 255;
 

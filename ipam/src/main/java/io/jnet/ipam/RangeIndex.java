@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The allocation index of one range set, {@code index/<hash of its key>}: the round-robin cursor (the last address
@@ -83,7 +82,7 @@ final class RangeIndex implements AutoCloseable {
     }
 
     /** Opens the set's index, building it from the lease files when it is missing or does not match. */
-    static RangeIndex open(NetworkStore store, Pool.SetPlan set, Pool pool) throws IOException {
+    static RangeIndex open(LeaseDirectory store, Pool.SetPlan set, Pool pool) throws IOException {
         Path file = store.index().resolve(fileName(set.key()));
         RangeIndex existing = openExisting(file, set.key());
         return existing != null ? existing : build(store, set, pool, null);
@@ -95,7 +94,7 @@ final class RangeIndex implements AutoCloseable {
     }
 
     /** Rebuilds this index from the lease files, keeping the cursor. */
-    void rebuild(NetworkStore store, Pool.SetPlan set, Pool pool) throws IOException {
+    void rebuild(LeaseDirectory store, Pool.SetPlan set, Pool pool) throws IOException {
         Ip cursor = cursor();
         channel.close();
         channel = build(store, set, pool, cursor).channel;
@@ -158,11 +157,11 @@ final class RangeIndex implements AutoCloseable {
     }
 
     /** Clears the bits of released addresses in every index of the network (there is one per range-set config). */
-    static void released(NetworkStore store, List<Ip> addresses) throws IOException {
+    static void released(LeaseDirectory store, List<Ip> addresses) throws IOException {
         if (addresses.isEmpty()) {
             return;
         }
-        for (String name : store.list(NetworkStore.INDEX)) {
+        for (String name : store.list(LeaseDirectory.INDEX)) {
             if (name.startsWith(".")) {
                 continue;
             }
@@ -176,7 +175,7 @@ final class RangeIndex implements AutoCloseable {
         }
     }
 
-    private static RangeIndex build(NetworkStore store, Pool.SetPlan set, Pool pool, Ip cursor) throws IOException {
+    private static RangeIndex build(LeaseDirectory store, Pool.SetPlan set, Pool pool, Ip cursor) throws IOException {
         List<Block> blocks = set.blocks();
         long[][] maps = new long[blocks.size()][];
         for (int i = 0; i < blocks.size(); i++) {
@@ -196,7 +195,7 @@ final class RangeIndex implements AutoCloseable {
                 setBits(m, b.offsetOf(x.first()), b.offsetOf(x.last()));
             }
         }
-        for (String name : store.list(NetworkStore.LEASES)) {
+        for (String name : store.list(LeaseDirectory.LEASES)) {
             if (name.startsWith(".")) {
                 continue;
             }
@@ -227,15 +226,11 @@ final class RangeIndex implements AutoCloseable {
         out.flip();
         // a hint needs no fsync; the rename only keeps readers from seeing a half-written file
         String name = fileName(set.key());
-        Path temp = store.index().resolve(NetworkStore.TEMP_PREFIX + name);
-        try (FileChannel ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING), io.jnet.kernel.fs.DurableFiles.FILE_MODE)) {
-            while (out.hasRemaining()) {
-                ch.write(out);
-            }
-        }
+        byte[] bytes = new byte[out.remaining()];
+        out.get(bytes);
+        Path temp = io.jnet.kernel.fs.DurableFiles.writeTemp(store.index(), name, bytes, false);
         Path file = store.index().resolve(name);
-        NetworkStore.rename(temp, file);
+        LeaseDirectory.rename(temp, file);
         FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         return new RangeIndex(ch, blocks, cursorAt, true);
     }

@@ -18,7 +18,6 @@ import java.util.Optional;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The reference bridge plugin with {@code "ipam": {"type": "jnet-ipam"}}: it execs our launcher from CNI_PATH for
@@ -34,7 +33,7 @@ class BridgeInteropTest {
 
     @Test
     void referenceBridgeDelegatesToJnetIpam(Sandbox sandbox) throws Exception {
-        assumeTrue(Files.isExecutable(BRIDGE), "the reference plugins are not installed");
+        SandboxExtension.requireTool(Files.isExecutable(BRIDGE), "the reference plugins (" + BRIDGE + ")");
         Sandbox.Ns host = sandbox.namespace("host");
         Sandbox.Ns ctr = sandbox.namespace("ctr");
         Path cniPath = Launcher.write(tmp.resolve("bin"));

@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -26,10 +27,12 @@ public final class DurableFiles {
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
     public static final FileAttribute<Set<PosixFilePermission>> FILE_MODE =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
-    private static final String TEMP_PREFIX = ".tmp-";
+    /** How every temporary file begins, so that readers skip them and GC finds what killed writers left. */
+    public static final String TEMP_PREFIX = ".tmp-";
 
     /** FileChannel locks belong to the whole JVM, so the threads of one JVM need a lock of their own too. */
     private static final ConcurrentHashMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
+    private static final AtomicLong TEMP_COUNTER = new AtomicLong();
 
     private DurableFiles() {
     }
@@ -56,18 +59,64 @@ public final class DurableFiles {
 
     /** Replaces {@code file} with {@code data} atomically and durably. */
     public static void write(Path file, byte[] data) throws IOException {
+        write(file, data, null);
+    }
+
+    /**
+     * As {@link #write(Path, byte[])}, with the file's mode {@code mode} instead of 0600 (a launcher others run,
+     * a config others read); null keeps 0600.
+     */
+    public static void write(Path file, byte[] data, Set<PosixFilePermission> mode) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
-        Path temp = dir.resolve(TEMP_PREFIX + file.getFileName() + "-" + ProcessHandle.current().pid());
-        try (FileChannel ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING), FILE_MODE)) {
+        Path temp = writeTemp(dir, file.getFileName().toString(), data, true);
+        try {
+            if (mode != null) {
+                Files.setPosixFilePermissions(temp, mode);
+            }
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+        syncDirectory(dir);
+    }
+
+    /**
+     * Writes {@code data} to a new temporary file in {@code dir} (mode 0600, fsync'ed when {@code sync}) and returns
+     * it, for a caller that renames several files in an order of its own. Its name is unique to this process and
+     * call, so concurrent writers of the same file, threads or processes, never share one.
+     */
+    public static Path writeTemp(Path dir, String name, byte[] data, boolean sync) throws IOException {
+        Path temp = dir.resolve(TEMP_PREFIX + name + "-" + ProcessHandle.current().pid() + "-"
+                + TEMP_COUNTER.incrementAndGet());
+        try (FileChannel ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                FILE_MODE)) {
             ByteBuffer buf = ByteBuffer.wrap(data);
             while (buf.hasRemaining()) {
                 ch.write(buf);
             }
-            ch.force(true);
+            if (sync) {
+                ch.force(true);
+            }
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
         }
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        syncDirectory(dir);
+        return temp;
+    }
+
+    /**
+     * Puts directory {@code replacement} at {@code target}: swapped in one step when {@code target} exists, so that
+     * at no instant is there nothing at {@code target}, renamed otherwise. Afterwards {@code replacement} holds what
+     * {@code target} held (nothing when there was nothing), for the caller to delete.
+     */
+    public static void replaceDirectory(Path replacement, Path target) throws IOException {
+        if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            io.jnet.kernel.sys.Sys.exchange(replacement.toString(), target.toString());
+        } else {
+            Files.move(replacement, target, StandardCopyOption.ATOMIC_MOVE);
+        }
+        syncDirectory(target.toAbsolutePath().getParent());
     }
 
     /** The file's bytes, or null when it does not exist. */

@@ -37,24 +37,43 @@ public record Chain(Table table, String name, Optional<Hook> base) {
 
     /** The netfilter hook points of the ip, ip6 and inet families (NF_INET_*). */
     public enum HookPoint {
-        PREROUTING, INPUT, FORWARD, OUTPUT, POSTROUTING;
+        PREROUTING(0), INPUT(1), FORWARD(2), OUTPUT(3), POSTROUTING(4);
+
+        /** The kernel's number for it. */
+        final int wire;
+
+        HookPoint(int wire) {
+            this.wire = wire;
+        }
 
         static HookPoint of(int wire) {
-            if (wire < 0 || wire >= values().length) {
-                throw new IllegalArgumentException("unknown hook " + wire);
+            for (HookPoint v : values()) {
+                if (v.wire == wire) {
+                    return v;
+                }
             }
-            return values()[wire];
+            throw new IllegalArgumentException("unknown hook " + wire);
         }
     }
 
+    /** A base chain's default verdict (NF_DROP, NF_ACCEPT). */
     public enum Policy {
-        DROP, ACCEPT;
+        DROP(0), ACCEPT(1);
+
+        /** The kernel's number for it. */
+        final int wire;
+
+        Policy(int wire) {
+            this.wire = wire;
+        }
 
         static Policy of(int wire) {
-            if (wire < 0 || wire >= values().length) {
-                throw new IllegalArgumentException("unknown chain policy " + wire);
+            for (Policy v : values()) {
+                if (v.wire == wire) {
+                    return v;
+                }
             }
-            return values()[wire];
+            throw new IllegalArgumentException("unknown chain policy " + wire);
         }
     }
 

@@ -218,19 +218,83 @@ public sealed interface Expr {
     }
 
     enum CtDirection {
-        ORIGINAL, REPLY
+        ORIGINAL(0), REPLY(1);
+
+        /** The kernel's number for it. */
+        final int wire;
+
+        CtDirection(int wire) {
+            this.wire = wire;
+        }
+
+        static CtDirection of(int wire) {
+            for (CtDirection v : values()) {
+                if (v.wire == wire) {
+                    return v;
+                }
+            }
+            throw new IllegalArgumentException("unknown conntrack direction " + wire);
+        }
     }
 
     enum PayloadBase {
-        LINK, NETWORK, TRANSPORT, INNER
+        LINK(0), NETWORK(1), TRANSPORT(2), INNER(3);
+
+        /** The kernel's number for it. */
+        final int wire;
+
+        PayloadBase(int wire) {
+            this.wire = wire;
+        }
+
+        static PayloadBase of(int wire) {
+            for (PayloadBase v : values()) {
+                if (v.wire == wire) {
+                    return v;
+                }
+            }
+            throw new IllegalArgumentException("unknown payload base " + wire);
+        }
     }
 
     enum CmpOp {
-        EQ, NEQ, LT, LTE, GT, GTE
+        EQ(0), NEQ(1), LT(2), LTE(3), GT(4), GTE(5);
+
+        /** The kernel's number for it. */
+        final int wire;
+
+        CmpOp(int wire) {
+            this.wire = wire;
+        }
+
+        static CmpOp of(int wire) {
+            for (CmpOp v : values()) {
+                if (v.wire == wire) {
+                    return v;
+                }
+            }
+            throw new IllegalArgumentException("unknown comparison " + wire);
+        }
     }
 
     enum NatType {
-        SNAT, DNAT
+        SNAT(0), DNAT(1);
+
+        /** The kernel's number for it. */
+        final int wire;
+
+        NatType(int wire) {
+            this.wire = wire;
+        }
+
+        static NatType of(int wire) {
+            for (NatType v : values()) {
+                if (v.wire == wire) {
+                    return v;
+                }
+            }
+            throw new IllegalArgumentException("unknown nat type " + wire);
+        }
     }
 
     enum FibResult {

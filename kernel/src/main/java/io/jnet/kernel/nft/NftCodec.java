@@ -106,9 +106,9 @@ final class NftCodec {
         w.attrString(NFTA_CHAIN_NAME, chain.name());
         chain.base().ifPresent(hook -> {
             w.attrString(NFTA_CHAIN_TYPE, hook.type().wire);
-            w.attrU32be(NFTA_CHAIN_POLICY, hook.policy().ordinal());
+            w.attrU32be(NFTA_CHAIN_POLICY, hook.policy().wire);
             int nest = w.nest(NFTA_CHAIN_HOOK | NESTED);
-            w.attrU32be(NFTA_HOOK_HOOKNUM, hook.hook().ordinal());
+            w.attrU32be(NFTA_HOOK_HOOKNUM, hook.hook().wire);
             w.attrU32be(NFTA_HOOK_PRIORITY, hook.priority());
             w.endNest(nest);
         });
@@ -191,16 +191,16 @@ final class NftCodec {
             reg(w, NFTA_META_SREG, m.sreg());
         } else if (e instanceof Payload p) {
             reg(w, NFTA_PAYLOAD_DREG, p.dreg());
-            w.attrU32be(NFTA_PAYLOAD_BASE, p.base().ordinal());
+            w.attrU32be(NFTA_PAYLOAD_BASE, p.base().wire);
             w.attrU32be(NFTA_PAYLOAD_OFFSET, p.offset());
             w.attrU32be(NFTA_PAYLOAD_LEN, p.length());
         } else if (e instanceof Cmp c) {
             reg(w, NFTA_CMP_SREG, c.sreg());
-            w.attrU32be(NFTA_CMP_OP, c.op().ordinal());
+            w.attrU32be(NFTA_CMP_OP, c.op().wire);
             data(w, NFTA_CMP_DATA, c.data());
         } else if (e instanceof Range r) {
             reg(w, NFTA_RANGE_SREG, r.sreg());
-            w.attrU32be(NFTA_RANGE_OP, r.op().ordinal());
+            w.attrU32be(NFTA_RANGE_OP, r.op().wire);
             data(w, NFTA_RANGE_FROM_DATA, r.from());
             data(w, NFTA_RANGE_TO_DATA, r.to());
         } else if (e instanceof Bitwise b) {
@@ -227,12 +227,12 @@ final class NftCodec {
         } else if (e instanceof Ct c) {
             w.attrU32be(NFTA_CT_KEY, c.key().wire);
             reg(w, NFTA_CT_DREG, c.dreg());
-            c.direction().ifPresent(d -> w.attrU8(NFTA_CT_DIRECTION, d.ordinal()));
+            c.direction().ifPresent(d -> w.attrU8(NFTA_CT_DIRECTION, d.wire));
         } else if (e instanceof CtSet c) {
             w.attrU32be(NFTA_CT_KEY, c.key().wire);
             reg(w, NFTA_CT_SREG, c.sreg());
         } else if (e instanceof Nat n) {
-            w.attrU32be(NFTA_NAT_TYPE, n.type().ordinal());
+            w.attrU32be(NFTA_NAT_TYPE, n.type().wire);
             w.attrU32be(NFTA_NAT_FAMILY, n.family().wire);
             n.addrMin().ifPresent(r -> reg(w, NFTA_NAT_REG_ADDR_MIN, r));
             n.addrMax().ifPresent(r -> reg(w, NFTA_NAT_REG_ADDR_MAX, r));
@@ -550,7 +550,7 @@ final class NftCodec {
         }
         return Chain.base(table, a.string(NFTA_CHAIN_NAME), Chain.Type.of(a.string(NFTA_CHAIN_TYPE)),
                 Chain.HookPoint.of(hook.u32be(NFTA_HOOK_HOOKNUM, -1)), hook.u32be(NFTA_HOOK_PRIORITY, 0),
-                Chain.Policy.of(a.u32be(NFTA_CHAIN_POLICY, Chain.Policy.ACCEPT.ordinal())));
+                Chain.Policy.of(a.u32be(NFTA_CHAIN_POLICY, Chain.Policy.ACCEPT.wire)));
     }
 
     static ListedRule decodeRule(NlMessage m) {
@@ -608,12 +608,12 @@ final class NftCodec {
                 if (a.has(NFTA_PAYLOAD_SREG)) {
                     return null;
                 }
-                return new Payload(PayloadBase.values()[u32(a, NFTA_PAYLOAD_BASE)], u32(a, NFTA_PAYLOAD_OFFSET),
+                return new Payload(PayloadBase.of(u32(a, NFTA_PAYLOAD_BASE)), u32(a, NFTA_PAYLOAD_OFFSET),
                         u32(a, NFTA_PAYLOAD_LEN), reg(a, NFTA_PAYLOAD_DREG));
             case "cmp":
-                return new Cmp(CmpOp.values()[u32(a, NFTA_CMP_OP)], reg(a, NFTA_CMP_SREG), value(a, NFTA_CMP_DATA));
+                return new Cmp(CmpOp.of(u32(a, NFTA_CMP_OP)), reg(a, NFTA_CMP_SREG), value(a, NFTA_CMP_DATA));
             case "range":
-                return new Range(CmpOp.values()[u32(a, NFTA_RANGE_OP)], reg(a, NFTA_RANGE_SREG),
+                return new Range(CmpOp.of(u32(a, NFTA_RANGE_OP)), reg(a, NFTA_RANGE_SREG),
                         value(a, NFTA_RANGE_FROM_DATA), value(a, NFTA_RANGE_TO_DATA));
             case "bitwise":
                 if (a.u32be(NFTA_BITWISE_OP, 0) != 0) {
@@ -635,10 +635,10 @@ final class NftCodec {
                     return new CtSet(CtKey.of(u32(a, NFTA_CT_KEY)), reg(a, NFTA_CT_SREG));
                 }
                 Optional<CtDirection> dir = a.has(NFTA_CT_DIRECTION)
-                        ? Optional.of(CtDirection.values()[a.u8(NFTA_CT_DIRECTION, 0)]) : Optional.empty();
+                        ? Optional.of(CtDirection.of(a.u8(NFTA_CT_DIRECTION, 0))) : Optional.empty();
                 return new Ct(CtKey.of(u32(a, NFTA_CT_KEY)), dir, reg(a, NFTA_CT_DREG));
             case "nat":
-                return new Nat(NatType.values()[u32(a, NFTA_NAT_TYPE)], Family.of(u32(a, NFTA_NAT_FAMILY)),
+                return new Nat(NatType.of(u32(a, NFTA_NAT_TYPE)), Family.of(u32(a, NFTA_NAT_FAMILY)),
                         optReg(a, NFTA_NAT_REG_ADDR_MIN), optReg(a, NFTA_NAT_REG_ADDR_MAX),
                         optReg(a, NFTA_NAT_REG_PROTO_MIN), optReg(a, NFTA_NAT_REG_PROTO_MAX),
                         a.u32be(NFTA_NAT_FLAGS, 0));

@@ -113,6 +113,13 @@ final class LibC {
         return FLOCK.invokeInt(new Object[] {fd, operation});
     }
 
+    /** renameat2(2) relative to the working directory; looked up on first use, as only {@code jnet install} calls it. */
+    static int renameat2(String from, String to, int flags) throws LastErrorException {
+        return fn("renameat2").invokeInt(new Object[] {AT_FDCWD, from, AT_FDCWD, to, flags});
+    }
+
+    private static final int AT_FDCWD = -100;
+
     static int unlink(String path) throws LastErrorException {
         return UNLINK.invokeInt(new Object[] {path});
     }

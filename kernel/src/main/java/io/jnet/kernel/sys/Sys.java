@@ -195,6 +195,18 @@ public final class Sys {
         }
     }
 
+    /** renameat2's flag that swaps two existing paths. */
+    private static final int RENAME_EXCHANGE = 2;
+
+    /** Swaps two existing paths in one step (renameat2 RENAME_EXCHANGE): at every instant each name exists. */
+    public static void exchange(String a, String b) throws ErrnoException {
+        try {
+            LibC.renameat2(a, b, RENAME_EXCHANGE);
+        } catch (LastErrorException e) {
+            throw new ErrnoException("exchange " + a + " and " + b, e.getErrorCode());
+        }
+    }
+
     public static void unlink(String path) throws ErrnoException {
         try {
             LibC.unlink(path);

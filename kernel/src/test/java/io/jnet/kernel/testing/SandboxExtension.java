@@ -30,6 +30,20 @@ public final class SandboxExtension implements BeforeAllCallback, ParameterResol
         }
     }
 
+    /**
+     * Skips the calling test when a tool that CI installs is missing ({@code what} names it), unless
+     * {@code JNET_REQUIRE_PRIVILEGED=1}, which turns the skip into a failure as it does for privileges.
+     */
+    public static void requireTool(boolean present, String what) {
+        if (present) {
+            return;
+        }
+        if ("1".equals(System.getenv("JNET_REQUIRE_PRIVILEGED"))) {
+            throw new IllegalStateException(what + " is missing, and JNET_REQUIRE_PRIVILEGED=1 forbids skipping");
+        }
+        Assumptions.abort("skipped: " + what + " is missing");
+    }
+
     /** Null when this process can create namespaces, otherwise why not. */
     static String missingPrivileges() {
         if (!"root".equals(System.getProperty("user.name"))) {

@@ -1,4 +1,4 @@
-package io.jnet.container;
+package io.jnet.cli;
 
 import io.jnet.cni.IpPrefix;
 
@@ -15,10 +15,10 @@ import java.util.Map;
  *
  * @param hostIp the host address to publish on, "" for every address
  */
-public record PortMapping(String hostIp, int hostPort, int hostPortEnd, int containerPort, int containerPortEnd,
+public record PublishSpec(String hostIp, int hostPort, int hostPortEnd, int containerPort, int containerPortEnd,
                           String protocol) {
 
-    public PortMapping {
+    public PublishSpec {
         if (hostIp == null || protocol == null) {
             throw new IllegalArgumentException("port mapping: null host address or protocol");
         }
@@ -43,7 +43,7 @@ public record PortMapping(String hostIp, int hostPort, int hostPortEnd, int cont
     }
 
     /** Parses a {@code -p} value; IllegalArgumentException says what is wrong with it. */
-    public static PortMapping parse(String spec) {
+    public static PublishSpec parse(String spec) {
         try {
             return parse0(spec);
         } catch (IllegalArgumentException e) {
@@ -52,7 +52,7 @@ public record PortMapping(String hostIp, int hostPort, int hostPortEnd, int cont
         }
     }
 
-    private static PortMapping parse0(String spec) {
+    private static PublishSpec parse0(String spec) {
         String rest = spec;
         String protocol = "tcp";
         int slash = rest.lastIndexOf('/');
@@ -89,7 +89,7 @@ public record PortMapping(String hostIp, int hostPort, int hostPortEnd, int cont
         if (!ip.isEmpty()) {
             IpPrefix.parseAddress(ip);
         }
-        return new PortMapping(ip, hostPorts[0], hostPorts[1], container[0], container[1], protocol);
+        return new PublishSpec(ip, hostPorts[0], hostPorts[1], container[0], container[1], protocol);
     }
 
     private static int[] ports(String text, String what) {

@@ -1,4 +1,4 @@
-package io.jnet.container;
+package io.jnet.cli;
 
 import java.util.Locale;
 import java.util.Optional;

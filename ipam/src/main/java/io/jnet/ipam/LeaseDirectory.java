@@ -3,18 +3,13 @@ package io.jnet.ipam;
 import io.jnet.kernel.fs.DurableFiles;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * One network's directory, opened under its lock. The layout:
@@ -27,15 +22,16 @@ import java.util.Set;
  * Every lookup is by name, so allocate and release never list a directory. A lease is <em>committed</em> when its
  * owner record and all the lease files it names exist and name the owner; anything less is what a killed process
  * left behind: it is never reported, a repeated ADD or DEL of the same owner cleans it up, and GC removes the rest.
- * Files are written as a temp file (".tmp-" + name), fsync'ed, renamed, and the directory fsync'ed.
+ * Files are written through {@link DurableFiles#writeTemp} (".tmp-" + name + a unique suffix), fsync'ed, renamed,
+ * and the directory fsync'ed.
  */
-final class NetworkStore implements AutoCloseable {
+final class LeaseDirectory implements AutoCloseable {
 
     static final String OWNERS = "owners";
     static final String LEASES = "leases";
     static final String INDEX = "index";
     static final String LOCK = "lock";
-    static final String TEMP_PREFIX = ".tmp-";
+    static final String TEMP_PREFIX = DurableFiles.TEMP_PREFIX;
 
 
 
@@ -43,7 +39,7 @@ final class NetworkStore implements AutoCloseable {
     private final Durability durability;
     private final DurableFiles.Lock lock;
 
-    private NetworkStore(Path dir, Durability durability, DurableFiles.Lock lock) {
+    private LeaseDirectory(Path dir, Durability durability, DurableFiles.Lock lock) {
         this.dir = dir;
         this.durability = durability;
         this.lock = lock;
@@ -53,7 +49,7 @@ final class NetworkStore implements AutoCloseable {
      * Locks the network's directory, creating it (mode 0700) when {@code create}; returns null when it does not
      * exist and {@code create} is false, so that a read or a DEL of an unknown network writes nothing.
      */
-    static NetworkStore open(Path dir, Durability durability, boolean create) throws IOException {
+    static LeaseDirectory open(Path dir, Durability durability, boolean create) throws IOException {
         if (!Files.isDirectory(dir)) {
             if (!create) {
                 return null;
@@ -62,7 +58,7 @@ final class NetworkStore implements AutoCloseable {
         }
         DurableFiles.Lock lock = DurableFiles.lock(dir.resolve(LOCK)); // blocks until other processes are done
         try {
-            NetworkStore store = new NetworkStore(dir, durability, lock);
+            LeaseDirectory store = new LeaseDirectory(dir, durability, lock);
             if (create) {
                 for (String sub : List.of(OWNERS, LEASES, INDEX)) {
                     Path p = dir.resolve(sub);
@@ -203,21 +199,9 @@ final class NetworkStore implements AutoCloseable {
         return DurableFiles.readIfExists(file);
     }
 
-    /** Writes {@code data} to {@code dir/.tmp-name} (mode 0600) and syncs it; returns the temp file. */
+    /** Writes {@code data} to a new temp file in {@code directory} (mode 0600), synced when durable; returns it. */
     Path writeTemp(Path directory, String name, byte[] data) throws IOException {
-        Path temp = directory.resolve(TEMP_PREFIX + name);
-        // under the lock, an existing temp file is a killed writer's leftover: truncate it
-        try (FileChannel ch = FileChannel.open(temp, Set.<OpenOption>of(StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING), DurableFiles.FILE_MODE)) {
-            ByteBuffer buf = ByteBuffer.wrap(data);
-            while (buf.hasRemaining()) {
-                ch.write(buf);
-            }
-            if (durability == Durability.FSYNC) {
-                ch.force(true);
-            }
-        }
-        return temp;
+        return DurableFiles.writeTemp(directory, name, data, durability == Durability.FSYNC);
     }
 
     static void rename(Path from, Path to) throws IOException {

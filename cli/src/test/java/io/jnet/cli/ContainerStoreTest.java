@@ -1,6 +1,12 @@
-package io.jnet.container;
+package io.jnet.cli;
+
+import io.jnet.container.AmbiguousIdException;
 
 import org.junit.jupiter.api.Test;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -44,7 +50,7 @@ class ContainerStoreTest {
         ContainerStore store = ContainerStore.at(tmp.resolve("root"));
         ContainerRecord full = new ContainerRecord("web", ContainerStore.newId(), NetworkMode.CONTAINER,
                 "container:db", "/run/jnet/netns/db", Instant.parse("2026-01-02T03:04:05.123Z"), "eth0", "db",
-                List.of(), List.of(PortMapping.parse("8080:80")), "", "",
+                List.of(), List.of(PublishSpec.parse("8080:80")), "", "",
                 Map.of("cniVersion", "1.1.0", "interfaces", List.of(Map.of("name", "lo"))));
         store.put(full);
         assertEquals(Optional.of(full), store.find("web"));
@@ -62,6 +68,40 @@ class ContainerStoreTest {
         assertTrue(store.remove("web"));
         assertFalse(store.remove("web"));
         assertEquals(List.of(), store.list());
+    }
+
+    @Test
+    void twoThreadsOfOneJvmTakeTheLockInTurn() throws Exception {
+        ContainerStore store = ContainerStore.at(tmp);
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+            Future<String> second;
+            try (ContainerStore.Lock first = store.lock()) {
+                second = other.submit(() -> {
+                    try (ContainerStore.Lock lock = store.lock()) {
+                        return "locked";
+                    }
+                });
+                Thread.sleep(300);
+                assertFalse(second.isDone(), "the second thread got the lock while the first held it: "
+                        + (second.isDone() ? second.get() : ""));
+            }
+            assertEquals("locked", second.get(10, TimeUnit.SECONDS));
+        } finally {
+            other.shutdownNow();
+        }
+    }
+
+    @Test
+    void namedIsOnlyANameNeverAnIdPrefix() throws IOException {
+        ContainerStore store = ContainerStore.at(tmp);
+        store.put(record("x1", "c1" + "0".repeat(62)));
+        store.put(record("x2", "c2" + "0".repeat(62)));
+        assertThrows(AmbiguousIdException.class, () -> store.find("c"));
+        assertEquals(Optional.empty(), store.named("c"));
+        store.put(record("c", "d" + "0".repeat(63)));
+        assertEquals("c", store.named("c").orElseThrow().name());
+        assertEquals("c", store.find("c").orElseThrow().name(), "an exact name wins over an id prefix");
     }
 
     @Test
@@ -112,7 +152,7 @@ class ContainerStoreTest {
         store.put(record("a", id('a')));
         Files.writeString(store.dir().resolve("a.json"), "{\"name\":\"a\"}");
         IOException e = assertThrows(IOException.class, () -> store.find("a"));
-        assertTrue(e.getMessage().contains("a.json") && e.getMessage().contains("mode"), e.getMessage());
+        assertTrue(e.getMessage().contains("a.json") && e.getMessage().contains("is required"), e.getMessage());
     }
 
     @Test

@@ -1,11 +1,9 @@
-package io.jnet.cli;
+package io.jnet.bridge;
 
 import io.jnet.cni.IpPrefix;
-import io.jnet.kernel.netns.NetNs;
 import io.jnet.kernel.nft.Bytes;
 import io.jnet.kernel.nft.Datatype;
 import io.jnet.kernel.nft.Element;
-import io.jnet.kernel.nft.Family;
 import io.jnet.kernel.nft.NftSet;
 import io.jnet.kernel.nft.Nftables;
 import io.jnet.kernel.nft.SetType;
@@ -24,65 +22,67 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The elements of the bridge driver's sets and maps, read back from the kernel (tables {@code inet jnet} and
- * {@code bridge jnet}) and decoded by the types the kernel reports for each set, so that {@code jnet inspect} can
- * show a container what it owns (the published ports that lead to its addresses) and {@code jnet create} can say
- * who already publishes a port.
+ * An element of the bridge driver's sets and maps as read back from the kernel (tables {@code inet jnet} and
+ * {@code bridge jnet}), decoded by the types the kernel reports for its set: its key and data fields as nft prints
+ * them ({@code tcp}, {@code 8080}, ...). {@code table} is as nft names it: {@code inet jnet}.
  */
-final class FirewallElements {
+public record FirewallElement(String table, String set, List<String> key, List<String> data) {
 
-    static final List<Table> TABLES = List.of(new Table(Family.INET, "jnet"), new Table(Family.BRIDGE, "jnet"));
+    static final List<Table> TABLES = List.of(NftFirewall.TABLE, NftFirewall.L2);
 
-    private FirewallElements() {
+    public FirewallElement {
+        key = List.copyOf(key);
+        data = List.copyOf(data);
     }
 
-    /** One element: its set, and its key and data fields as nft prints them ({@code tcp}, {@code 8080}, ...). */
-    record Entry(Table table, String set, List<String> key, List<String> data) {
-        Entry {
-            key = List.copyOf(key);
-            data = List.copyOf(data);
-        }
-
-        /** As {@code nft list} writes it: {@code tcp . 8080 : 10.233.1.2 . 80}. */
-        String text() {
-            return String.join(" . ", key) + (data.isEmpty() ? "" : " : " + String.join(" . ", data));
-        }
-
-        Map<String, Object> toJson() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("table", table.toString());
-            m.put("set", set);
-            m.put("element", text());
-            return m;
-        }
-
-        /** Whether a field of the key or the data is one of {@code values}. */
-        boolean mentions(Collection<String> values) {
-            return key.stream().anyMatch(values::contains) || data.stream().anyMatch(values::contains);
-        }
+    /** As {@code nft list} writes it: {@code tcp . 8080 : 10.233.1.2 . 80}. */
+    public String text() {
+        return String.join(" . ", key) + (data.isEmpty() ? "" : " : " + String.join(" . ", data));
     }
 
-    /** Every element of jnet's tables in the namespace {@code host}; none when the tables are not there. */
-    static List<Entry> read(NetNs host) throws IOException {
-        return host.call(() -> {
-            List<Entry> out = new ArrayList<>();
-            try (Nftables nft = Nftables.open()) {
-                for (Table table : TABLES) {
-                    if (!nft.exists(table)) {
-                        continue;
-                    }
-                    for (NftSet set : nft.sets(table)) {
-                        for (Element e : nft.elements(set)) {
-                            out.add(decode(table, set, e));
-                        }
+    /** {@code {"table": "inet jnet", "set": "pub4", "element": "tcp . 8080 : 172.17.0.2 . 80"}}. */
+    public Map<String, Object> toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("table", table);
+        m.put("set", set);
+        m.put("element", text());
+        return m;
+    }
+
+    /** Whether a field of the key or the data is one of {@code values}. */
+    boolean mentions(Collection<String> values) {
+        for (String k : key) {
+            if (values.contains(k)) {
+                return true;
+            }
+        }
+        for (String d : data) {
+            if (values.contains(d)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Every element of jnet's tables in the calling thread's namespace; none when the tables are not there. */
+    static List<FirewallElement> readAll() throws IOException {
+        List<FirewallElement> out = new ArrayList<>();
+        try (Nftables nft = Nftables.open()) {
+            for (Table table : TABLES) {
+                if (!nft.exists(table)) {
+                    continue;
+                }
+                for (NftSet set : nft.sets(table)) {
+                    for (Element e : nft.elements(set)) {
+                        out.add(decode(table, set, e));
                     }
                 }
             }
-            return out;
-        });
+        }
+        return out;
     }
 
-    static Entry decode(Table table, NftSet set, Element e) {
+    static FirewallElement decode(Table table, NftSet set, Element e) {
         List<String> key = fields(set.key(), e.key());
         if (e.isRange()) {
             List<String> end = fields(set.key(), e.keyEnd());
@@ -98,7 +98,7 @@ final class FirewallElements {
                 data.add(e.data().get().toString());
             }
         }
-        return new Entry(table, set.name(), key, data);
+        return new FirewallElement(table.toString(), set.name(), key, data);
     }
 
     /** The fields of a value of {@code type}: a concatenation's fields each take a multiple of 4 bytes. */

@@ -6,9 +6,9 @@ import java.net.InetAddress;
  * A route in a result. {@code gw} is null when absent, and every int is 0 when absent. mtu, advmss, priority,
  * table and scope exist from spec 1.1.
  */
-public record Route(IpPrefix dst, InetAddress gw, int mtu, int advmss, int priority, int table, int scope) {
+public record RouteConfig(IpPrefix dst, InetAddress gw, int mtu, int advmss, int priority, int table, int scope) {
 
-    public Route {
+    public RouteConfig {
         if (dst == null) {
             throw new IllegalArgumentException("route dst is null");
         }
@@ -17,7 +17,7 @@ public record Route(IpPrefix dst, InetAddress gw, int mtu, int advmss, int prior
         }
     }
 
-    public Route(IpPrefix dst, InetAddress gw) {
+    public RouteConfig(IpPrefix dst, InetAddress gw) {
         this(dst, gw, 0, 0, 0, 0, 0);
     }
 }

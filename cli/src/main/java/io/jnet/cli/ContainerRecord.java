@@ -1,4 +1,4 @@
-package io.jnet.container;
+package io.jnet.cli;
 
 import io.jnet.cni.CniException;
 import io.jnet.cni.ErrorCode;
@@ -32,7 +32,7 @@ import java.util.Objects;
  */
 public record ContainerRecord(String name, String id, NetworkMode mode, String network, String netns,
                               Instant created, String ifname, String leader, List<String> members,
-                              List<PortMapping> ports, String ip, String mac, Map<String, Object> result) {
+                              List<PublishSpec> ports, String ip, String mac, Map<String, Object> result) {
 
     public ContainerRecord {
         ContainerStore.checkName(name);
@@ -83,7 +83,7 @@ public record ContainerRecord(String name, String id, NetworkMode mode, String n
         m.put("leader", leader);
         m.put("members", members);
         List<Object> portList = new ArrayList<>();
-        for (PortMapping p : ports) {
+        for (PublishSpec p : ports) {
             portList.add(p.toString());
         }
         m.put("ports", portList);
@@ -104,10 +104,10 @@ public record ContainerRecord(String name, String id, NetworkMode mode, String n
         } catch (DateTimeParseException e) {
             throw invalid(where, "created", createdText);
         }
-        List<PortMapping> ports = new ArrayList<>();
+        List<PublishSpec> ports = new ArrayList<>();
         for (String p : Json.optStringList(m, where, "ports")) {
             try {
-                ports.add(PortMapping.parse(p));
+                ports.add(PublishSpec.parse(p));
             } catch (IllegalArgumentException e) {
                 throw invalid(where, "ports", p);
             }

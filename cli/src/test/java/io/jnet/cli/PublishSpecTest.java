@@ -1,4 +1,4 @@
-package io.jnet.container;
+package io.jnet.cli;
 
 import org.junit.jupiter.api.Test;
 
@@ -13,21 +13,21 @@ class PortMappingTest {
 
     @Test
     void parsesEveryFormOfTheFlag() {
-        assertEquals(new PortMapping("", 8080, 8080, 80, 80, "tcp"), PortMapping.parse("8080:80"));
-        assertEquals(new PortMapping("", 53, 53, 53, 53, "udp"), PortMapping.parse("53:53/udp"));
-        assertEquals(new PortMapping("127.0.0.1", 8080, 8080, 80, 80, "tcp"), PortMapping.parse("127.0.0.1:8080:80"));
-        assertEquals(new PortMapping("::1", 8080, 8080, 80, 80, "tcp"), PortMapping.parse("[::1]:8080:80/tcp"));
-        assertEquals(new PortMapping("", 8000, 8010, 80, 80, "tcp"), PortMapping.parse("8000-8010:80"));
-        assertEquals(new PortMapping("", 8000, 8010, 9000, 9010, "udp"), PortMapping.parse("8000-8010:9000-9010/udp"));
+        assertEquals(new PublishSpec("", 8080, 8080, 80, 80, "tcp"), PublishSpec.parse("8080:80"));
+        assertEquals(new PublishSpec("", 53, 53, 53, 53, "udp"), PublishSpec.parse("53:53/udp"));
+        assertEquals(new PublishSpec("127.0.0.1", 8080, 8080, 80, 80, "tcp"), PublishSpec.parse("127.0.0.1:8080:80"));
+        assertEquals(new PublishSpec("::1", 8080, 8080, 80, 80, "tcp"), PublishSpec.parse("[::1]:8080:80/tcp"));
+        assertEquals(new PublishSpec("", 8000, 8010, 80, 80, "tcp"), PublishSpec.parse("8000-8010:80"));
+        assertEquals(new PublishSpec("", 8000, 8010, 9000, 9010, "udp"), PublishSpec.parse("8000-8010:9000-9010/udp"));
     }
 
     @Test
     void toStringIsTheFlagAndParsesBack() {
         for (String spec : new String[] {"8080:80/tcp", "127.0.0.1:8080:80/udp", "[fd00::1]:1-2:3-4/tcp",
                 "8000-8010:80/tcp"}) {
-            assertEquals(spec, PortMapping.parse(spec).toString());
+            assertEquals(spec, PublishSpec.parse(spec).toString());
         }
-        assertEquals("[::1]:8080:80/tcp", PortMapping.parse("[0:0::1]:8080:80").toString(), "canonical address");
+        assertEquals("[::1]:8080:80/tcp", PublishSpec.parse("[0:0::1]:8080:80").toString(), "canonical address");
     }
 
     @Test
@@ -47,25 +47,25 @@ class PortMappingTest {
     }
 
     private static void assertReason(String spec, String reason) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PortMapping.parse(spec), spec);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PublishSpec.parse(spec), spec);
         assertTrue(e.getMessage().contains(reason) && e.getMessage().contains("\"" + spec + "\""), e.getMessage());
     }
 
     @Test
     void theCniCapabilityHasOneEntryPerHostPort() {
         assertEquals(List.of(Map.of("hostPort", 8080L, "containerPort", 80L, "protocol", "tcp", "hostIP", "127.0.0.1")),
-                PortMapping.parse("127.0.0.1:8080:80").toCni());
-        List<Map<String, Object>> range = PortMapping.parse("8000-8002:9000-9002/udp").toCni();
+                PublishSpec.parse("127.0.0.1:8080:80").toCni());
+        List<Map<String, Object>> range = PublishSpec.parse("8000-8002:9000-9002/udp").toCni();
         assertEquals(3, range.size());
         assertEquals(9002L, range.get(2).get("containerPort"));
-        assertEquals(80L, PortMapping.parse("8000-8002:80").toCni().get(2).get("containerPort"));
+        assertEquals(80L, PublishSpec.parse("8000-8002:80").toCni().get(2).get("containerPort"));
     }
 
     @Test
     void bothSidesReadAsDockerPortPrintsThem() {
-        PortMapping p = PortMapping.parse("8080:80");
+        PublishSpec p = PublishSpec.parse("8080:80");
         assertEquals("80/tcp", p.containerSide());
         assertEquals("0.0.0.0:8080", p.hostSide());
-        assertEquals("[::1]:8000-8001", PortMapping.parse("[::1]:8000-8001:80/udp").hostSide());
+        assertEquals("[::1]:8000-8001", PublishSpec.parse("[::1]:8000-8001:80/udp").hostSide());
     }
 }

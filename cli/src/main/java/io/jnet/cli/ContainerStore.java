@@ -1,62 +1,53 @@
-package io.jnet.container;
+package io.jnet.cli;
 
 import io.jnet.cni.CniException;
 import io.jnet.cni.Json;
 import io.jnet.cni.Names;
+import io.jnet.container.AmbiguousIdException;
+import io.jnet.container.ContainerDirectory;
+import io.jnet.kernel.fs.DurableFiles;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
- * The containers that {@code jnet create} made, one JSON file each under {@code <root>/containers/}; the
- * {@code jnet} CLI writes it and the {@code jnet-container} plugin reads it. The root is {@code /var/lib/jnet}
+ * The containers that {@code jnet create} made, one JSON file each under {@code <root>/containers/}, with what
+ * the {@code jnet} command records of them (mode, ports, members, the ADD result); the {@code jnet-container}
+ * plugin reads only what it needs to resolve a name ({@link ContainerDirectory}). The root is {@code /var/lib/jnet}
  * unless {@code JNET_ROOT} (read by the entry points) or a config's {@code dataDir} says otherwise.
  *
- * <p>Directories are 0700 and files 0600. A write goes to a temporary file that is fsynced and renamed over the
- * record, and then the directory is fsynced, so a reader (or a crash) sees the old record or the new one, never a
- * part. Writers serialise on {@link #lock()}, an exclusive lock that the kernel drops when the process dies; readers
+ * <p>Directories are 0700 and files 0600, written through {@link DurableFiles}: a temporary file that is fsynced
+ * and renamed over the record, then the directory fsynced, so a reader (or a crash) sees the old record or the new
+ * one, never a part. Writers serialise on {@link #lock()}, an exclusive lock that the kernel drops when the process dies; readers
  * need no lock. Reading never creates anything, so the plugin and {@code jnet ls} leave no trace.
  */
 public final class ContainerStore {
 
-    public static final Path DEFAULT_ROOT = Path.of("/var/lib/jnet");
     /** Names become file and namespace names; this leaves room for the suffixes of both. */
-    public static final int MAX_NAME_LENGTH = 128;
+    public static final int MAX_NAME_LENGTH = ContainerDirectory.MAX_NAME_LENGTH;
 
-    private static final String SUFFIX = ".json";
+    private static final String SUFFIX = ContainerDirectory.SUFFIX;
     private static final String LOCK = ".lock";
-    private static final FileAttribute<Set<PosixFilePermission>> DIR_MODE =
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
-    private static final FileAttribute<Set<PosixFilePermission>> FILE_MODE =
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Path root;
     private final Path dir;
+    private final ContainerDirectory directory;
 
     private ContainerStore(Path root) {
         this.root = root;
-        this.dir = root.resolve("containers");
+        this.directory = ContainerDirectory.at(root);
+        this.dir = directory.dir();
     }
 
     /** The store under {@code root}; nothing is read or created until it is used. */
@@ -88,6 +79,20 @@ public final class ContainerStore {
         }
     }
 
+    /** Whether {@code text} is a container id: 64 lower-case hex digits. */
+    static boolean isId(String text) {
+        if (text.length() != 64) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** A fresh random id: 64 lower-case hex digits. */
     public static String newId() {
         byte[] bytes = new byte[32];
@@ -95,52 +100,26 @@ public final class ContainerStore {
         return HexFormat.of().formatHex(bytes);
     }
 
-    static boolean isId(String text) {
-        return text.length() == 64 && isHex(text);
-    }
-
-    private static boolean isHex(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (!(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'f')) {
-                return false;
-            }
-        }
-        return !text.isEmpty();
-    }
-
     /**
-     * The container that {@code ref} names: a name, else a full id, else a prefix of exactly one id (as Docker
-     * looks containers up). Empty when nothing matches.
+     * The container that {@code ref} names: a name, else a full id, else a prefix of exactly one id, as the
+     * {@code jnet-container} plugin resolves it ({@link ContainerDirectory#find}). Empty when nothing matches.
      *
      * @throws AmbiguousIdException when the prefix matches several ids
      */
     public Optional<ContainerRecord> find(String ref) throws IOException {
-        if (ref == null || ref.isEmpty()) {
+        Optional<ContainerDirectory.Entry> entry = directory.find(ref);
+        return entry.isEmpty() ? Optional.empty() : named(entry.get().name());
+    }
+
+    /**
+     * The container with exactly this name, never an id prefix: a name that looks like one (say "c", when several
+     * ids start with c) is still only a name. Create checks a new name with this.
+     */
+    public Optional<ContainerRecord> named(String name) throws IOException {
+        if (!ContainerDirectory.isName(name)) {
             return Optional.empty();
         }
-        if (Names.isValidName(ref) && ref.length() <= MAX_NAME_LENGTH) {
-            Optional<ContainerRecord> byName = read(dir.resolve(ref + SUFFIX));
-            if (byName.isPresent()) {
-                return byName;
-            }
-        }
-        if (!isHex(ref)) {
-            return Optional.empty();
-        }
-        List<ContainerRecord> matches = new ArrayList<>();
-        for (ContainerRecord r : list()) {
-            if (r.id().equals(ref)) {
-                return Optional.of(r);
-            }
-            if (r.id().startsWith(ref)) {
-                matches.add(r);
-            }
-        }
-        if (matches.size() > 1) {
-            throw new AmbiguousIdException(ref, matches.stream().map(ContainerRecord::name).toList());
-        }
-        return matches.stream().findFirst();
+        return read(dir.resolve(name + SUFFIX));
     }
 
     /** Every container, by name; empty when the store does not exist yet. */
@@ -189,54 +168,32 @@ public final class ContainerStore {
 
     /** Writes a record, replacing the one of the same name, crash-safely (see the class comment). */
     public void put(ContainerRecord record) throws IOException {
-        createDirectories();
+        DurableFiles.createDirectories(dir);
         Path target = dir.resolve(record.name() + SUFFIX);
-        Path tmp = dir.resolve("." + record.name() + SUFFIX + "." + HexFormat.of().toHexDigits(RANDOM.nextInt()));
-        byte[] data = Json.writePretty(record.toJson()).concat("\n").getBytes(StandardCharsets.UTF_8);
         try {
-            try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE), FILE_MODE)) {
-                ByteBuffer buf = ByteBuffer.wrap(data);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            DurableFiles.write(target, Json.writePretty(record.toJson()).concat("\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            Files.deleteIfExists(tmp);
             throw new IOException("write container record " + target + ": " + e.getMessage(), e);
         }
-        syncDirectory();
     }
 
     /** Removes a record; false when there was none. */
     public boolean remove(String name) throws IOException {
         checkName(name);
-        boolean removed = Files.deleteIfExists(dir.resolve(name + SUFFIX));
-        if (removed) {
-            syncDirectory();
-        }
-        return removed;
+        return DurableFiles.delete(dir.resolve(name + SUFFIX));
     }
 
     /**
-     * Takes the store's exclusive lock, waiting for another process that holds it. Everything a writer reads and
-     * then writes (is the name free? who are the members?) happens under it. Close to release.
+     * Takes the store's exclusive lock, waiting for another process or another thread of this one that holds it.
+     * Everything a writer reads and then writes (is the name free? who are the members?) happens under it. Close
+     * to release.
      */
     public Lock lock() throws IOException {
-        createDirectories();
+        DurableFiles.createDirectories(dir);
         Path file = dir.resolve(LOCK);
-        FileChannel channel;
         try {
-            channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), FILE_MODE);
-        } catch (FileAlreadyExistsException e) {
-            channel = FileChannel.open(file, StandardOpenOption.WRITE);
-        }
-        try {
-            return new Lock(channel, channel.lock());
-        } catch (IOException | RuntimeException e) {
-            channel.close();
+            return new Lock(DurableFiles.lock(file));
+        } catch (IOException e) {
             throw new IOException("lock container store " + file + ": " + e.getMessage(), e);
         }
     }
@@ -247,9 +204,12 @@ public final class ContainerStore {
         if (!Files.isDirectory(dir)) {
             return removed;
         }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, ".*" + SUFFIX + ".*")) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, ".*")) {
             for (Path file : files) {
-                if (Files.deleteIfExists(file)) {
+                String name = file.getFileName().toString();
+                // DurableFiles' temp files, and those of versions that wrote ".<name>.json.<random>"
+                boolean temp = DurableFiles.isTemp(file) || name.contains(SUFFIX + ".");
+                if (temp && Files.deleteIfExists(file)) {
                     removed.add(file);
                 }
             }
@@ -257,42 +217,17 @@ public final class ContainerStore {
         return removed;
     }
 
-    private void createDirectories() throws IOException {
-        for (Path d : new Path[] {root, dir}) {
-            if (!Files.isDirectory(d)) {
-                try {
-                    Files.createDirectories(d, DIR_MODE);
-                } catch (FileAlreadyExistsException raced) {
-                    continue;   // another process created it
-                }
-                Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx------"));
-            }
-        }
-    }
-
-    private void syncDirectory() throws IOException {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        }
-    }
-
     /** The held store lock. */
     public static final class Lock implements AutoCloseable {
-        private final FileChannel channel;
-        private final FileLock lock;
+        private final DurableFiles.Lock lock;
 
-        private Lock(FileChannel channel, FileLock lock) {
-            this.channel = channel;
+        private Lock(DurableFiles.Lock lock) {
             this.lock = lock;
         }
 
         @Override
         public void close() throws IOException {
-            try {
-                lock.release();
-            } finally {
-                channel.close();
-            }
+            lock.close();
         }
     }
 }
