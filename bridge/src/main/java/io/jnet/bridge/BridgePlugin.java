@@ -419,6 +419,7 @@ public final class BridgePlugin implements CniPlugin {
     @Override
     public void check(CniRequest request) throws CniException {
         BridgeConf conf = BridgeConf.parse(request.config(), defaultRoot);
+        openNetns(request.netns()).close(); // a path that is no network namespace is code 8, not "no attachment"
         List<String> drift = new ArrayList<>();
         try {
             Endpoint record = new EndpointStore(conf.root()).load(conf.network(), request.containerId(),
@@ -639,7 +640,7 @@ public final class BridgePlugin implements CniPlugin {
         try {
             return NetNs.open(path);
         } catch (ErrnoException e) {
-            throw new CniException(ErrorCode.INVALID_NETNS, "failed to open netns " + path, e.getMessage(), e);
+            throw new CniException(ErrorCode.INVALID_NETNS, "failed to open CNI_NETNS " + path, e.getMessage(), e);
         }
     }
 

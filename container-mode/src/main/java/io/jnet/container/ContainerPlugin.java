@@ -115,7 +115,7 @@ public final class ContainerPlugin implements CniPlugin {
         try (NetNs netns = NetNs.open(request.netns())) {
             given = netns.inode();
         } catch (IOException e) {
-            throw new CniException(ErrorCode.INVALID_NETNS, "failed to open netns " + request.netns(),
+            throw new CniException(ErrorCode.INVALID_NETNS, "failed to open CNI_NETNS " + request.netns(),
                     e.getMessage(), e);
         }
         if (given != theirs) {
