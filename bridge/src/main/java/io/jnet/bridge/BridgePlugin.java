@@ -79,6 +79,7 @@ public final class BridgePlugin implements CniPlugin {
     @Override
     public Result add(CniRequest request) throws CniException {
         BridgeConf conf = BridgeConf.parse(request.config(), defaultRoot);
+        BridgeConf.refuseUnsupported(request.config());
         List<PortMapping> ports = PortMapping.parseAll(request.config().runtimeConfig().get("portMappings"),
                 conf.hostBindingIp());
         Optional<MacAddress> mac = requestedMac(request);

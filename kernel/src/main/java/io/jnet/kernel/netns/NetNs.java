@@ -272,6 +272,17 @@ public final class NetNs implements AutoCloseable {
         Sys.execvp(argv);
     }
 
+    /**
+     * Runs a task in a new, empty network namespace that no one else sees and that vanishes with the task's thread:
+     * a place to ask the kernel what it supports without changing any namespace that exists.
+     */
+    public static <T> T inThrowaway(Callable<T> task) throws IOException {
+        return onFreshThread("throwaway netns", () -> {
+            Sys.unshare(Sys.CLONE_NEWNET);
+            return task.call();
+        });
+    }
+
     /** Opens a netlink socket that lives in this namespace. */
     public NetlinkSocket openSocket(int protocol) throws IOException {
         return call(() -> NetlinkSocket.open(protocol));
