@@ -93,7 +93,7 @@ public final class BridgePlugin implements CniPlugin {
              Undo undo = new Undo()) {
             try {
                 if (inside.link(request.ifName()).isPresent()) {
-                    throw new CniException(ErrorCode.INVALID_ENVIRONMENT, "interface " + request.ifName()
+                    throw new CniException(ErrorCode.INVALID_ENVIRONMENT, "CNI_IFNAME: interface " + request.ifName()
                             + " already exists in netns " + request.netns());
                 }
                 Endpoint previous = store.load(conf.network(), request.containerId(), request.ifName());
@@ -641,7 +641,8 @@ public final class BridgePlugin implements CniPlugin {
         try {
             return NetNs.open(path);
         } catch (ErrnoException e) {
-            throw new CniException(ErrorCode.INVALID_NETNS, "failed to open CNI_NETNS " + path, e.getMessage(), e);
+            throw new CniException(e.isOutOfResources() ? ErrorCode.IO_FAILURE : ErrorCode.INVALID_NETNS,
+                    "failed to open CNI_NETNS " + path, e.getMessage(), e);
         }
     }
 

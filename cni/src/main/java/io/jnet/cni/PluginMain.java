@@ -279,6 +279,9 @@ public final class PluginMain {
     }
 
     private static String messageOf(Throwable t) {
+        if (t instanceof ExceptionInInitializerError && t.getCause() != null) {
+            return "initialization failed: " + messageOf(t.getCause()); // say why, not only that
+        }
         return t == null ? "" : t.getMessage() != null ? t.getMessage() : t.getClass().getName();
     }
 

@@ -105,7 +105,8 @@ public final class NonePlugin implements CniPlugin {
         try {
             return NetNs.open(path);
         } catch (ErrnoException e) {
-            throw new CniException(ErrorCode.INVALID_NETNS, "failed to open CNI_NETNS " + path, e.getMessage(), e);
+            throw new CniException(e.isOutOfResources() ? ErrorCode.IO_FAILURE : ErrorCode.INVALID_NETNS,
+                    "failed to open CNI_NETNS " + path, e.getMessage(), e);
         }
     }
 
