@@ -145,8 +145,14 @@ final class NetworkStore implements AutoCloseable {
         Path ownerTemp = writeTemp(owners, lease.owner().fileName(), LeaseCodec.encodeOwnerRecord(lease));
         List<Path> leaseTemps = new ArrayList<>();
         byte[] holder = LeaseCodec.encodeLeaseFile(lease.owner());
-        for (LeasedIp ip : lease.ips()) {
-            leaseTemps.add(writeTemp(leases, Ip.of(ip.address()).toString(), holder));
+        try {
+            for (LeasedIp ip : lease.ips()) {
+                leaseTemps.add(writeTemp(leases, Ip.of(ip.address()).toString(), holder));
+            }
+        } catch (IOException | RuntimeException e) {
+            DurableFiles.deleteQuietly(ownerTemp, e); // nothing was committed: leave nothing of it
+            leaseTemps.forEach(t -> DurableFiles.deleteQuietly(t, e));
+            throw e;
         }
         rename(ownerTemp, ownerFile(lease.owner()));
         syncDirectory(owners);
@@ -216,6 +222,9 @@ final class NetworkStore implements AutoCloseable {
             if (durability == Durability.FSYNC) {
                 ch.force(true);
             }
+        } catch (IOException | RuntimeException e) {
+            DurableFiles.deleteQuietly(temp, e); // a full disk must not keep what it could not finish
+            throw e;
         }
         return temp;
     }

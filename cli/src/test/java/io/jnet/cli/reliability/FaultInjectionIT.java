@@ -239,7 +239,9 @@ class FaultInjectionIT {
                     assertEquals(0, ls.exit(), ls.stderr());
                     assertEquals(List.of(), Json.asArray(Json.parse(ls.stdout()), "ls"), "containers: " + ls.stdout());
                     assertNothingLeft("after jnet rm -f and jnet gc, round " + round);
-                    assertEquals(List.of(), mounts(runDir.resolve("netns")), "namespace mounts");
+                    Path netnsDir = runDir.resolve("netns");
+                    assertEquals(List.of(), mounts(netnsDir).stream().filter(m -> !m.equals(netnsDir.toString()))
+                            .toList(), "namespace mounts (the shared run directory itself stays, as /run/netns does)");
                 }
             }
         } finally {

@@ -241,6 +241,9 @@ class HostileCorpusIT {
         add("an interface that exists in the netns", "jnet-bridge", taken, OK, 4, "CNI_IFNAME");
         add("a full network", "jnet-bridge", env("ADD"), Rig.bridgeConf("tiny", "jthc1", "10.233.91.0/30", ""), 50,
                 null);
+        // under 4 MB, but a million objects exhaust the plugin's 64 MB heap: still one error document
+        add("a million empty objects", "jnet-bridge", env("DEL"),
+                with(OK, ",\"x\":[" + "{},".repeat(1_300_000) + "{}]"), 999, "out of memory");
         add("an unknown container to join", "jnet-container", env("ADD"),
                 with(conf("jnet-container"), ",\"container\":\"nope\""), 3, null);
         add("another namespace than the host's", "jnet-host", env("ADD"), conf("jnet-host"), 8, null);

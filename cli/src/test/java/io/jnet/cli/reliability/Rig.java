@@ -131,6 +131,11 @@ final class Rig implements AutoCloseable {
      * with its content.
      */
     String snapshot() {
+        return kernelSnapshot() + storeFiles(root);
+    }
+
+    /** The host's links, addresses, routes, ruleset and sysctls, as {@link #snapshot} has them. */
+    String kernelSnapshot() {
         StringBuilder s = new StringBuilder();
         s.append(sandbox.in(host, "ip", "-j", "link").ok().stdout()).append('\n');
         s.append(sandbox.in(host, "ip", "-j", "addr").ok().stdout()).append('\n');
@@ -140,7 +145,6 @@ final class Rig implements AutoCloseable {
         s.append(sandbox.in(host, "sh", "-c", "for f in /proc/sys/net/ipv4/ip_forward "
                 + "/proc/sys/net/ipv6/conf/all/forwarding /proc/sys/net/ipv4/conf/*/route_localnet; do "
                 + "echo $f $(cat $f); done").ok().stdout());
-        s.append(storeFiles());
         return s.toString();
     }
 
@@ -149,10 +153,19 @@ final class Rig implements AutoCloseable {
      * addresses and their duplicate address detection on new links), so wait until two snapshots agree.
      */
     String settledSnapshot() throws InterruptedException {
-        String last = snapshot();
+        return settled(this::snapshot);
+    }
+
+    /** {@link #kernelSnapshot} once the host has settled. */
+    String settledKernel() throws InterruptedException {
+        return settled(this::kernelSnapshot);
+    }
+
+    private static String settled(java.util.function.Supplier<String> snapshot) throws InterruptedException {
+        String last = snapshot.get();
         for (int i = 0; i < 50; i++) {
             Thread.sleep(200);
-            String now = snapshot();
+            String now = snapshot.get();
             if (now.equals(last) && !now.contains("\"tentative\"")) {
                 return now;
             }
@@ -205,7 +218,7 @@ final class Rig implements AutoCloseable {
      * The store's files with their content, except the content of IPAM's allocation index: a hint that holds the
      * round-robin cursor, which a failed ADD advances (as host-local's last_reserved_ip does).
      */
-    String storeFiles() {
+    static String storeFiles(Path root) {
         StringBuilder s = new StringBuilder();
         try (Stream<Path> files = Files.walk(root)) {
             files.sorted().forEach(p -> {
@@ -251,6 +264,22 @@ final class Rig implements AutoCloseable {
             }
         }
         return s.toString();
+    }
+
+    /** How many elements the sets and maps of the host's ruleset hold. */
+    int elementCount() throws CniException {
+        int n = 0;
+        Object doc = Json.parse(sandbox.in(host, "nft", "-j", "list", "ruleset").ok().stdout());
+        for (Object item : Json.asArray(Json.asObject(doc, "nft").get("nftables"), "nftables")) {
+            Object set = Json.asObject(item, "item").get("set");
+            Object map = Json.asObject(item, "item").get("map");
+            for (Object s : new Object[] {set, map}) {
+                if (s != null && Json.asObject(s, "set").get("elem") instanceof List<?> elems) {
+                    n += elems.size();
+                }
+            }
+        }
+        return n;
     }
 
     @Override
