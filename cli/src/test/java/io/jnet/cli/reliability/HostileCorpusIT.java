@@ -89,11 +89,13 @@ class HostileCorpusIT {
         bad.add(new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xff, (byte) 0xfe, '"', '}'});
         bad.add(" ".repeat(5 << 20).getBytes(StandardCharsets.UTF_8));
         for (String plugin : List.of("jnet-bridge", "jnet-none", "jnet-host", "jnet-container", "jnet-ipam")) {
-            for (int i = 0; i < bad.size(); i++) {
+            // every input to jnet-bridge; the short form gives the other plugins, which share its reader, a few
+            int n = plugin.equals("jnet-bridge") || Rig.LONG ? bad.size() : 6;
+            for (int i = 0; i < n; i++) {
                 add("stdin " + i + " to " + plugin, plugin, env("ADD"), bad.get(i), 6, null);
             }
         }
-        for (int cut = 1; cut < OK.length(); cut += 6) {
+        for (int cut = 1; cut < OK.length(); cut += Rig.LONG ? 3 : 12) {
             add("truncated at " + cut, "jnet-bridge", env("ADD"), OK.substring(0, cut), 6, null);
         }
         Random random = new Random(12);
