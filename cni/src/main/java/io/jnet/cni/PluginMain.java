@@ -26,8 +26,10 @@ import java.util.Optional;
  *   <li>a failure to read stdin, or an {@link UncheckedIOException} from a plugin, is code 5 (I/O failure): an
  *       I/O error is the spec's example of that code, and it tells the runtime the input was not at fault;</li>
  *   <li>any other RuntimeException or a LinkageError (say, a native library that does not load) is 999, as
- *       libcni wraps errors that are not CNI errors.</li>
+ *       libcni wraps errors that are not CNI errors, and so is any other Throwable: an OutOfMemoryError (msg
+ *       "out of memory") still gives one error document, never a stack trace alone.</li>
  * </ul>
+ * Quoted input is cut ({@link Names#cut}) and msg and details are bounded, so an error document stays small.
  * Diagnostics go to stderr only when {@code JNET_DEBUG} is set (to anything but ""). A missing CNI_COMMAND also
  * prints the plugin's name and versions on stderr for the person who ran it by hand, as skel does.
  */
