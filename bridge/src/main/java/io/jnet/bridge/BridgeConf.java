@@ -7,6 +7,7 @@ import io.jnet.cni.Json;
 import io.jnet.cni.Names;
 import io.jnet.cni.NetConf;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.Map;
@@ -59,9 +60,62 @@ public record BridgeConf(String network, String bridge, int mtu, boolean isGatew
                 // an internal network has no way out, so nothing to masquerade
                 Json.optBoolean(raw, where, "ipMasq", true) && !internal,
                 // Docker without its userland proxy sets hairpin mode too: a container reaching its own published port
-                // through the host's address is routed back out of the port it came in by
-                Json.optBoolean(raw, where, "hairpinMode", true), Json.optBoolean(raw, where, "promiscMode", false),
+                // through the host's address is routed back out of the port it came in by; a promiscuous bridge does
+                // that instead, and the two do not go together (as in the reference plugin)
+                Json.optBoolean(raw, where, "hairpinMode", !Json.optBoolean(raw, where, "promiscMode", false)),
+                Json.optBoolean(raw, where, "promiscMode", false),
                 Json.optBoolean(raw, where, "icc", true), internal, hostBindingIp, ipamType,
                 dataDir.isEmpty() ? defaultRoot : Path.of(dataDir));
+    }
+
+    /**
+     * Refuses, with code 7 naming the option, what the reference bridge plugin offers and jnet-bridge does not do, and
+     * what does not fit together: a setting a user relies on (for isolation, say) is never silently ignored. For ADD
+     * only: a DEL or GC of such a config has nothing to undo and must still succeed.
+     */
+    static void refuseUnsupported(NetConf conf) throws CniException {
+        Map<String, Object> raw = conf.raw();
+        long vlan = Json.optLong(raw, "", "vlan", 0);
+        if (vlan < 0 || vlan > 4094) {
+            throw new CniException(ErrorCode.INVALID_CONFIG, "vlan: " + vlan + " is not a VLAN id (1..4094, 0 for none)");
+        }
+        if (vlan != 0) {
+            throw vlanRefused(vlan);
+        }
+        if (!Json.optArray(raw, "", "vlanTrunk").isEmpty()) {
+            throw unsupported("vlanTrunk", "VLAN trunk ports are not implemented by jnet-bridge");
+        }
+        for (String option : new String[] {"macspoofchk", "disableContainerInterface", "portIsolation"}) {
+            if (Json.optBoolean(raw, "", option, false)) {
+                throw unsupported(option, option + " is not implemented by jnet-bridge");
+            }
+        }
+        if (Json.optBoolean(raw, "", "hairpinMode", false) && Json.optBoolean(raw, "", "promiscMode", false)) {
+            throw new CniException(ErrorCode.INVALID_CONFIG, "hairpinMode and promiscMode cannot both be true",
+                    "a promiscuous bridge already sends a container's hairpinned traffic back to it");
+        }
+        Map<String, Object> dns = Json.optObject(raw, "", "dns");
+        Json.optStringList(dns, "dns", "nameservers");
+        Json.optString(dns, "dns", "domain", "");
+        Json.optStringList(dns, "dns", "search");
+        Json.optStringList(dns, "dns", "options");
+    }
+
+    private static CniException vlanRefused(long vlan) throws CniException {
+        boolean kernelHasIt;
+        try {
+            kernelHasIt = VlanSupport.kernelHasVlanFiltering();
+        } catch (IOException e) {
+            throw new CniException(ErrorCode.IO_FAILURE, "vlan: cannot tell whether the kernel filters VLANs on "
+                    + "bridges: " + e.getMessage(), "", e);
+        }
+        return kernelHasIt
+                ? unsupported("vlan", "vlan " + vlan + ": VLAN tagging of bridge ports is not implemented by jnet-bridge")
+                : unsupported("vlan", "vlan " + vlan + ": this kernel has no bridge VLAN filtering "
+                        + "(CONFIG_BRIDGE_VLAN_FILTERING), so the VLAN could not be enforced");
+    }
+
+    private static CniException unsupported(String option, String msg) {
+        return new CniException(ErrorCode.INVALID_CONFIG, msg, "remove \"" + option + "\" from the network config");
     }
 }

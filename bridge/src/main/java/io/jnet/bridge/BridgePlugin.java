@@ -77,6 +77,7 @@ public final class BridgePlugin implements CniPlugin {
     @Override
     public Result add(CniRequest request) throws CniException {
         BridgeConf conf = BridgeConf.parse(request.config(), defaultRoot);
+        BridgeConf.refuseUnsupported(request.config());
         List<PortMapping> ports = PortMapping.parseAll(request.config().runtimeConfig().get("portMappings"),
                 conf.hostBindingIp());
         Optional<MacAddress> mac = requestedMac(request);
@@ -90,7 +91,7 @@ public final class BridgePlugin implements CniPlugin {
              Undo undo = new Undo()) {
             try {
                 if (inside.link(request.ifName()).isPresent()) {
-                    throw new CniException(ErrorCode.INVALID_ENVIRONMENT, "interface " + request.ifName()
+                    throw new CniException(ErrorCode.INVALID_ENVIRONMENT, "CNI_IFNAME: interface " + request.ifName()
                             + " already exists in netns " + request.netns());
                 }
                 Endpoint previous = store.load(conf.network(), request.containerId(), request.ifName());
@@ -440,6 +441,7 @@ public final class BridgePlugin implements CniPlugin {
     @Override
     public void check(CniRequest request) throws CniException {
         BridgeConf conf = BridgeConf.parse(request.config(), defaultRoot);
+        openNetns(request.netns()).close(); // a path that is no network namespace is code 8, not "no attachment"
         List<String> drift = new ArrayList<>();
         try {
             Endpoint record = new EndpointStore(conf.root()).load(conf.network(), request.containerId(),
@@ -706,7 +708,8 @@ public final class BridgePlugin implements CniPlugin {
         try {
             return NetNs.open(path);
         } catch (ErrnoException e) {
-            throw new CniException(ErrorCode.INVALID_NETNS, "failed to open netns " + path, e.getMessage(), e);
+            throw new CniException(e.isOutOfResources() ? ErrorCode.IO_FAILURE : ErrorCode.INVALID_NETNS,
+                    "failed to open CNI_NETNS " + path, e.getMessage(), e);
         }
     }
 

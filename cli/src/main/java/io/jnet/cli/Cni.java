@@ -27,7 +27,18 @@ public final class Cni {
     public static void main(String[] args) {
         String type = args.length == 1 ? args[0] : "";
         Map<String, String> env = System.getenv();
-        CniPlugin plugin = plugin(type, env);
+        CniPlugin plugin;
+        try {
+            plugin = plugin(type, env);
+        } catch (Throwable e) {
+            // the JVM could not even load the plugin (no descriptors left, a damaged installation): still one
+            // error document, built from what is loaded already
+            System.out.print(CANNOT_START);
+            System.out.flush();
+            System.err.println("jnet-" + type + ": cannot start: " + e);
+            System.exit(1);
+            return;
+        }
         if (plugin == null) {
             System.err.println("usage: io.jnet.cli.Cni <plugin type>; unknown type \"" + type + "\"");
             System.exit(2);
@@ -38,6 +49,9 @@ public final class Cni {
         stdout.flush();
         System.exit(code);
     }
+
+    private static final String CANNOT_START =
+            "{\"cniVersion\":\"1.1.0\",\"code\":5,\"msg\":\"the plugin cannot start; see its stderr\"}\n";
 
     /**
      * The plugin for a launcher name; each branch loads only its own driver's classes. Warnings go to stderr, and

@@ -94,8 +94,8 @@ class HostPluginIT {
         String ok = conf("1.1.0", "");
         Launchers.Call foreign = call(host, "jnet-host", env("ADD", "c1", other.path(), "eth0"), ok);
         assertError(8, "is not the host's network namespace", foreign);
-        assertError(8, "is not the host's network namespace",
-                call(host, "jnet-host", env("CHECK", "c1", other.path(), "eth0"), ok));
+        assertError(8, "is not the host's network namespace", call(host, "jnet-host",
+                env("CHECK", "c1", other.path(), "eth0"), conf("1.1.0", ",\"prevResult\":{\"cniVersion\":\"1.1.0\"}")));
         assertError(8, "jt-missing", call(host, "jnet-host",
                 env("ADD", "c1", "/run/netns/jt-missing-" + System.nanoTime(), "eth0"), ok));
         assertError(4, "CNI_NETNS", call(host, "jnet-host", env("ADD", "c1", null, "eth0"), ok));

@@ -22,9 +22,11 @@ public record CniArgs(String raw, Map<String, String> values, boolean ignoreUnkn
 
     public static final CniArgs EMPTY = new CniArgs("", Map.of(), false);
 
-    /** Keys every jnet plugin accepts: the switch itself and what kubelet and CRI runtimes always send. */
-    public static final Set<String> ALWAYS_KNOWN = Set.of("IgnoreUnknown", "K8S_POD_NAMESPACE", "K8S_POD_NAME",
-            "K8S_POD_INFRA_CONTAINER_ID", "K8S_POD_UID");
+    /**
+     * Keys every jnet plugin accepts: the switch itself. Runtimes that send their own keys (Podman, kubelet and the
+     * CRI runtimes send K8S_POD_NAME and friends) also send {@code IgnoreUnknown=1}, as the convention asks.
+     */
+    public static final Set<String> ALWAYS_KNOWN = Set.of("IgnoreUnknown");
 
     public CniArgs {
         raw = raw == null ? "" : raw;
@@ -51,7 +53,7 @@ public record CniArgs(String raw, Map<String, String> values, boolean ignoreUnkn
             int eq = pair.indexOf('=');
             if (eq <= 0) {
                 throw new CniException(ErrorCode.INVALID_ENVIRONMENT,
-                        "CNI_ARGS: invalid pair \"" + pair + "\" (expected KEY=VALUE)", raw);
+                        "CNI_ARGS: invalid pair \"" + Names.cut(pair) + "\" (expected KEY=VALUE)", Names.cut(raw));
             }
             values.put(pair.substring(0, eq), pair.substring(eq + 1));
         }
@@ -62,7 +64,8 @@ public record CniArgs(String raw, Map<String, String> values, boolean ignoreUnkn
                 case "1", "true" -> ignoreUnknown = true;
                 case "0", "false" -> ignoreUnknown = false;
                 default -> throw new CniException(ErrorCode.INVALID_ENVIRONMENT,
-                        "CNI_ARGS: IgnoreUnknown must be 1, true, 0 or false, not \"" + ignore + "\"", raw);
+                        "CNI_ARGS: IgnoreUnknown must be 1, true, 0 or false, not \"" + Names.cut(ignore) + "\"",
+                        Names.cut(raw));
             }
         }
         return new CniArgs(raw, values, ignoreUnknown);
@@ -83,7 +86,7 @@ public record CniArgs(String raw, Map<String, String> values, boolean ignoreUnkn
         List<String> unknown = new ArrayList<>();
         for (Map.Entry<String, String> e : values.entrySet()) {
             if (!known.contains(e.getKey()) && !ALWAYS_KNOWN.contains(e.getKey())) {
-                unknown.add(e.getKey() + "=" + e.getValue());
+                unknown.add(Names.cut(e.getKey() + "=" + e.getValue()));
             }
         }
         if (!unknown.isEmpty()) {
@@ -92,7 +95,8 @@ public record CniArgs(String raw, Map<String, String> values, boolean ignoreUnkn
                 msg.append(i == 0 ? "" : " ").append('"').append(unknown.get(i)).append('"');
             }
             throw new CniException(ErrorCode.INVALID_ENVIRONMENT, msg.append(']').toString(),
-                    "set IgnoreUnknown=1 in CNI_ARGS to ignore them");
+                    "CNI_ARGS: add IgnoreUnknown=1 (for example CNI_ARGS=\"IgnoreUnknown=1;" + Names.cut(raw) + "\") to "
+                    + "ignore keys this plugin does not know");
         }
     }
 }

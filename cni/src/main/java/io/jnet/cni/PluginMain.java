@@ -26,12 +26,20 @@ import java.util.Optional;
  *   <li>a failure to read stdin, or an {@link UncheckedIOException} from a plugin, is code 5 (I/O failure): an
  *       I/O error is the spec's example of that code, and it tells the runtime the input was not at fault;</li>
  *   <li>any other RuntimeException or a LinkageError (say, a native library that does not load) is 999, as
- *       libcni wraps errors that are not CNI errors.</li>
+ *       libcni wraps errors that are not CNI errors, and so is any other Throwable: an OutOfMemoryError (msg
+ *       "out of memory") still gives one error document, never a stack trace alone.</li>
  * </ul>
+ * Quoted input is cut ({@link Names#cut}) and msg and details are bounded, so an error document stays small.
  * Diagnostics go to stderr only when {@code JNET_DEBUG} is set (to anything but ""). A missing CNI_COMMAND also
  * prints the plugin's name and versions on stderr for the person who ran it by hand, as skel does.
  */
 public final class PluginMain {
+
+    /** The error document when even writing the error fails (say, out of memory again): built ahead of time. */
+    private static final String LAST_RESORT = "{\"cniVersion\":\"" + CniVersion.LATEST.text()
+            + "\",\"code\":" + ErrorCode.INTERNAL.code() + ",\"msg\":\"internal error\"}\n";
+    /** The longest msg or details an error document carries; quoted values are cut much shorter where they are quoted. */
+    private static final int MAX_ERROR_TEXT = 4096;
 
     private PluginMain() {
     }
@@ -61,7 +69,8 @@ public final class PluginMain {
             }
             Optional<CniCommand> parsed = CniCommand.parse(commandText);
             if (parsed.isEmpty()) {
-                throw new CniException(ErrorCode.INVALID_ENVIRONMENT, "unknown CNI_COMMAND: " + commandText);
+                throw new CniException(ErrorCode.INVALID_ENVIRONMENT, "unknown CNI_COMMAND: "
+                        + Names.cut(commandText));
             }
             CniCommand command = parsed.get();
             if (command == CniCommand.VERSION) {
@@ -91,6 +100,11 @@ public final class PluginMain {
                 args.requireKnown(plugin.knownArgs());
                 checkNetns(plugin, env, netns);
             }
+            if (command == CniCommand.CHECK && config.prevResult() == null) {
+                // the spec: a runtime must pass the result of the ADD, and a plugin must fail without it
+                throw new CniException(ErrorCode.INVALID_CONFIG, "CHECK needs prevResult in the config",
+                        "pass the result of the ADD as prevResult");
+            }
             CniRequest request = new CniRequest(command, attachment ? get(env, "CNI_CONTAINERID") : "", netns,
                     attachment ? get(env, "CNI_IFNAME") : "", args, pathList(get(env, "CNI_PATH")), config);
 
@@ -115,11 +129,21 @@ public final class PluginMain {
             error = new CniException(ErrorCode.IO_FAILURE, messageOf(e.getCause()), "", e);
         } catch (RuntimeException | LinkageError e) {
             error = new CniException(ErrorCode.INTERNAL, messageOf(e), e.getClass().getName(), e);
+        } catch (OutOfMemoryError e) {
+            // what held the memory is unreachable now, and an error document is small
+            error = new CniException(ErrorCode.INTERNAL, "out of memory", "the input may be too large", e);
+        } catch (Throwable e) {
+            error = new CniException(ErrorCode.INTERNAL, messageOf(e), e.getClass().getName(), e);
+        }
+        try {
+            writeError(stdout, replyVersion, error);
+        } catch (Throwable e) {
+            stdout.print(LAST_RESORT);
+            stdout.flush();
         }
         if (failures != null) {
             failures.failed(error);
         }
-        writeError(stdout, replyVersion, error);
         if (debug) {
             stderr.println(pluginName + ": " + commandText + " failed with code " + error.code().code() + ": "
                     + error.getMessage() + (error.details().isEmpty() ? "" : "; " + error.details()));
@@ -161,25 +185,48 @@ public final class PluginMain {
     }
 
     /**
-     * The plugins open the netns themselves (with the kernel module); this only turns the two mistakes a runtime
-     * can make into code 8 before any work: a path that does not exist, and the plugin's own netns (allowed
-     * for a plugin that says so, or with {@code CNI_NETNS_OVERRIDE=1|true}, as in skel).
+     * The plugins open the netns themselves (with the kernel module, which also checks the namespace's type); this
+     * turns what a runtime can get wrong into code 8 naming CNI_NETNS before any work, without opening anything (a
+     * FIFO would block): a path that does not resolve, one with a trailing slash, a file that is not on the namespace
+     * file system (a file, a directory, a device, a FIFO), and the plugin's own netns (allowed for a plugin that says
+     * so, or with {@code CNI_NETNS_OVERRIDE=1|true}, as in skel).
      */
     private static void checkNetns(CniPlugin plugin, Map<String, String> env, String netns) throws CniException {
         Path path;
         try {
             path = Path.of(netns);
         } catch (InvalidPathException e) {
-            throw new CniException(ErrorCode.INVALID_NETNS, "invalid netns path " + netns, e.getMessage());
+            throw new CniException(ErrorCode.INVALID_NETNS, "CNI_NETNS is not a valid path", Names.cut(netns));
         }
-        if (!Files.exists(path)) {
-            throw new CniException(ErrorCode.INVALID_NETNS, "failed to open netns " + netns + ": no such file");
+        if (netns.endsWith("/")) {
+            throw new CniException(ErrorCode.INVALID_NETNS, "CNI_NETNS " + Names.cut(netns)
+                    + " is not a network namespace: it ends with /");
+        }
+        Object dev;
+        try {
+            dev = Files.getAttribute(path, "unix:dev");
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new CniException(ErrorCode.INVALID_NETNS, "failed to open CNI_NETNS " + Names.cut(netns)
+                    + ": no such file, or it does not resolve", String.valueOf(e.getMessage()));
+        }
+        if (!dev.equals(nsfsDevice())) {
+            throw new CniException(ErrorCode.INVALID_NETNS, "CNI_NETNS " + Names.cut(netns)
+                    + " is not a network namespace", "it is not a namespace file");
         }
         String override = get(env, "CNI_NETNS_OVERRIDE");
         if (!plugin.acceptsOwnNetns() && !override.equals("1") && !override.equalsIgnoreCase("true")
                 && sameFile(path, Path.of("/proc/self/ns/net"))) {
             throw new CniException(ErrorCode.INVALID_NETNS,
                     "plugin's netns and netns from CNI_NETNS should not be the same", netns);
+        }
+    }
+
+    /** The device of the namespace file system: every namespace file has it. */
+    private static Object nsfsDevice() throws CniException {
+        try {
+            return Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:dev");
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new CniException(ErrorCode.IO_FAILURE, "cannot stat /proc/self/ns/net: " + e.getMessage());
         }
     }
 
@@ -226,9 +273,9 @@ public final class PluginMain {
         Map<String, Object> reply = new LinkedHashMap<>();
         reply.put("cniVersion", version);
         reply.put("code", error.code().code());
-        reply.put("msg", error.getMessage() == null ? "" : error.getMessage());
+        reply.put("msg", bounded(error.getMessage()));
         if (!error.details().isEmpty()) {
-            reply.put("details", error.details());
+            reply.put("details", bounded(error.details()));
         }
         emit(stdout, reply);
     }
@@ -240,7 +287,17 @@ public final class PluginMain {
         stdout.flush();
     }
 
+    private static String bounded(String text) {
+        if (text == null) {
+            return "";
+        }
+        return text.length() <= MAX_ERROR_TEXT ? text : text.substring(0, MAX_ERROR_TEXT) + "... (cut)";
+    }
+
     private static String messageOf(Throwable t) {
+        if (t instanceof ExceptionInInitializerError && t.getCause() != null) {
+            return "initialization failed: " + messageOf(t.getCause()); // say why, not only that
+        }
         return t == null ? "" : t.getMessage() != null ? t.getMessage() : t.getClass().getName();
     }
 

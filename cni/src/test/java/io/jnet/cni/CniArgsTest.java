@@ -78,13 +78,17 @@ class CniArgsTest {
         CniArgs a = CniArgs.parse("IP=10.0.0.5;X=1;K8S_POD_NAME=web;Y=");
         CniException e = assertThrows(CniException.class, () -> a.requireKnown(Set.of("IP")));
         assertEquals(ErrorCode.INVALID_ENVIRONMENT, e.code());
-        assertEquals("ARGS: unknown args [\"X=1\" \"Y=\"]", e.getMessage());
+        assertEquals("ARGS: unknown args [\"X=1\" \"K8S_POD_NAME=web\" \"Y=\"]", e.getMessage());
+        assertTrue(e.details().startsWith("CNI_ARGS: add IgnoreUnknown=1"), e.details());
     }
 
+    /** Kubernetes' keys are no exception: kubelet, the CRI runtimes and Podman send IgnoreUnknown=1 with them. */
     @Test
-    void kubernetesKeysAreAlwaysKnown() throws Exception {
-        CniArgs a = CniArgs.parse("IgnoreUnknown=0;K8S_POD_NAMESPACE=ns;K8S_POD_NAME=p;"
-                + "K8S_POD_INFRA_CONTAINER_ID=abc;K8S_POD_UID=u");
-        assertDoesNotThrow(() -> a.requireKnown(Set.of()));
+    void kubernetesKeysNeedIgnoreUnknown() throws Exception {
+        String k8s = "K8S_POD_NAMESPACE=ns;K8S_POD_NAME=p;K8S_POD_INFRA_CONTAINER_ID=abc;K8S_POD_UID=u";
+        CniArgs without = CniArgs.parse("IgnoreUnknown=0;" + k8s);
+        assertThrows(CniException.class, () -> without.requireKnown(Set.of()));
+        CniArgs podman = CniArgs.parse("IgnoreUnknown=1;K8S_POD_NAME=web;IP=10.88.0.9");
+        assertDoesNotThrow(() -> podman.requireKnown(Set.of("IP")));
     }
 }

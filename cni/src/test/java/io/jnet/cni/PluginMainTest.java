@@ -2,6 +2,7 @@ package io.jnet.cni;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -14,11 +15,13 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -109,7 +112,8 @@ class PluginMainTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        netns = Files.createFile(tmp.resolve("netns-ctr1"));
+        // a real namespace file (the test's own, allowed by the override that env() sets)
+        netns = Path.of("/proc/self/ns/net");
         plugin = new FakePlugin();
     }
 
@@ -119,6 +123,7 @@ class PluginMainTest {
         if (command.isAttachmentCommand()) {
             env.put("CNI_CONTAINERID", "ctr1");
             env.put("CNI_NETNS", netns.toString());
+            env.put("CNI_NETNS_OVERRIDE", "1");
             env.put("CNI_IFNAME", "eth0");
         }
         env.put("CNI_PATH", "/opt/cni/bin:/usr/libexec/cni");
@@ -129,9 +134,14 @@ class PluginMainTest {
         return config(version.text());
     }
 
+    /** A config; from 0.4.0 on it carries a prevResult, which CHECK needs (and ADD of a chained plugin gets). */
     static String config(String version) {
+        Optional<CniVersion> v = CniVersion.parse(version);
+        String prev = v.isPresent() && v.get().atLeast(CniVersion.V0_4_0)
+                ? ",\"prevResult\":" + ResultCodec.encode(ResultCodecTest.MINIMAL, v.get()) : "";
         return "{\"cniVersion\":\"" + version + "\",\"name\":\"jnet\",\"type\":\"jnet-bridge\",\"bridge\":\"jnet0\","
-                + "\"ipam\":{\"type\":\"jnet-ipam\",\"subnet\":\"10.88.0.0/16\"},\"unknownField\":{\"keep\":[1,true]}}";
+                + "\"ipam\":{\"type\":\"jnet-ipam\",\"subnet\":\"10.88.0.0/16\"},\"unknownField\":{\"keep\":[1,true]}"
+                + prev + "}";
     }
 
     Outcome run(Map<String, String> env, String stdin) throws Exception {
@@ -291,7 +301,7 @@ class PluginMainTest {
             Map<String, String> env = env(c);
             env.put("CNI_CONTAINERID", id);
             Outcome o = assertError(run(env, config(CniVersion.V1_1_0)), ErrorCode.INVALID_ENVIRONMENT, "1.1.0");
-            assertEquals("invalid characters in containerID", o.msg());
+            assertTrue(o.msg().startsWith("CNI_CONTAINERID has invalid characters"), o.msg());
             assertEquals(id, o.reply().get("details"));
         }
         assertTrue(plugin.calls.isEmpty());
@@ -497,6 +507,29 @@ class PluginMainTest {
         assertEquals("", o.stderr(), "no stack trace without JNET_DEBUG");
     }
 
+    /** Any Throwable, OutOfMemoryError included, is one error document and exit 1, never a stack trace alone. */
+    @Test
+    void errorsAndOutOfMemoryAreOneErrorDocument() throws Exception {
+        plugin.failure = new OutOfMemoryError("Java heap space");
+        Outcome o = assertError(run(env(CniCommand.ADD), config(CniVersion.V1_1_0)), ErrorCode.INTERNAL, "1.1.0");
+        assertEquals("out of memory", o.msg());
+        plugin.failure = new StackOverflowError();
+        o = assertError(run(env(CniCommand.DEL), config(CniVersion.V1_1_0)), ErrorCode.INTERNAL, "1.1.0");
+        assertEquals("java.lang.StackOverflowError", o.msg());
+    }
+
+    /** A huge value in the input is quoted cut: the error document stays small. */
+    @Test
+    void hugeValuesAreQuotedCut() throws Exception {
+        String name = "-" + "n".repeat(3_000_000);
+        Outcome o = assertError(run(env(CniCommand.ADD), "{\"cniVersion\":\"1.1.0\",\"name\":\"" + name + "\"}"),
+                ErrorCode.INVALID_CONFIG, "1.1.0");
+        assertTrue(o.stdout().length() < 1000, "error document of " + o.stdout().length() + " characters");
+        Map<String, String> env = env(CniCommand.ADD);
+        env.put("CNI_COMMAND", "X".repeat(1_000_000));
+        assertTrue(run(env, config(CniVersion.V1_1_0)).stdout().length() < 1000);
+    }
+
     @Test
     void exceptionsWithoutAMessageAreNamedByClass() throws Exception {
         plugin.failure = new NullPointerException();
@@ -537,7 +570,10 @@ class PluginMainTest {
         Map<String, String> env = env(command);
         env.put("CNI_ARGS", "K8S_POD_NAME=web;X=1");
         Outcome o = assertError(run(env, config(CniVersion.V1_1_0)), ErrorCode.INVALID_ENVIRONMENT, "1.1.0");
-        assertEquals("ARGS: unknown args [\"X=1\"]", o.msg());
+        // what kubelet and Podman send is no exception: they send IgnoreUnknown=1 with it
+        assertEquals("ARGS: unknown args [\"K8S_POD_NAME=web\" \"X=1\"]", o.msg());
+        assertEquals("CNI_ARGS: add IgnoreUnknown=1 (for example CNI_ARGS=\"IgnoreUnknown=1;K8S_POD_NAME=web;X=1\") "
+                + "to ignore keys this plugin does not know", o.reply().get("details"));
         assertTrue(plugin.calls.isEmpty());
 
         env.put("CNI_ARGS", "IgnoreUnknown=true;K8S_POD_NAME=web;X=1");
@@ -548,7 +584,7 @@ class PluginMainTest {
     void argsThePluginDeclaresAreAccepted() throws Exception {
         plugin.known = Set.of("IP", "MAC");
         Map<String, String> env = env(CniCommand.ADD);
-        env.put("CNI_ARGS", "IP=10.88.0.9;MAC=c2:11:22:33:44:55;K8S_POD_NAMESPACE=default");
+        env.put("CNI_ARGS", "IP=10.88.0.9;MAC=c2:11:22:33:44:55");
         assertEquals(0, run(env, config(CniVersion.V1_1_0)).exit());
     }
 
@@ -578,7 +614,36 @@ class PluginMainTest {
         String missing = tmp.resolve("no-such-netns").toString();
         env.put("CNI_NETNS", missing);
         Outcome o = assertError(run(env, config(CniVersion.V1_1_0)), ErrorCode.INVALID_NETNS, "1.1.0");
-        assertEquals("failed to open netns " + missing + ": no such file", o.msg());
+        assertEquals("failed to open CNI_NETNS " + missing + ": no such file, or it does not resolve", o.msg());
+        assertTrue(plugin.calls.isEmpty());
+    }
+
+    /** What is not a namespace file is code 8 naming CNI_NETNS before the plugin runs; a FIFO never blocks. */
+    @ParameterizedTest
+    @EnumSource(value = CniCommand.class, names = {"ADD", "CHECK"})
+    void aPathThatIsNotANamespaceIsCode8(CniCommand command) throws Exception {
+        Path fifo = tmp.resolve("fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        Path file = Files.writeString(tmp.resolve("file"), "x");
+        Files.createSymbolicLink(tmp.resolve("loop-a"), tmp.resolve("loop-b"));
+        Files.createSymbolicLink(tmp.resolve("loop-b"), tmp.resolve("loop-a"));
+        for (String path : List.of(fifo.toString(), file.toString(), tmp.toString(), "/dev/null",
+                tmp.resolve("loop-a").toString(), "/proc/self/ns/net/")) {
+            Map<String, String> env = env(command);
+            env.put("CNI_NETNS", path);
+            Outcome o = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> run(env, config(CniVersion.V1_1_0)));
+            assertError(o, ErrorCode.INVALID_NETNS, "1.1.0");
+            assertTrue(o.msg().contains("CNI_NETNS " + path), path + ": " + o.msg());
+        }
+        assertTrue(plugin.calls.isEmpty());
+    }
+
+    /** The spec: CHECK must fail when the runtime passes no prevResult. */
+    @Test
+    void checkWithoutPrevResultIsAnError() throws Exception {
+        String noPrev = "{\"cniVersion\":\"1.1.0\",\"name\":\"jnet\",\"type\":\"jnet-bridge\"}";
+        Outcome o = assertError(run(env(CniCommand.CHECK), noPrev), ErrorCode.INVALID_CONFIG, "1.1.0");
+        assertEquals("CHECK needs prevResult in the config", o.msg());
         assertTrue(plugin.calls.isEmpty());
     }
 
@@ -590,6 +655,7 @@ class PluginMainTest {
         assumeTrue(Files.exists(own), "needs Linux procfs");
         Map<String, String> env = env(CniCommand.ADD);
         env.put("CNI_NETNS", own.toString());
+        env.remove("CNI_NETNS_OVERRIDE");
         Outcome o = assertError(run(env, config(CniVersion.V1_1_0)), ErrorCode.INVALID_NETNS, "1.1.0");
         assertEquals("plugin's netns and netns from CNI_NETNS should not be the same", o.msg());
 

@@ -16,6 +16,7 @@ import io.jnet.cni.Result;
 import io.jnet.kernel.netns.NetNs;
 import io.jnet.kernel.rtnl.Link;
 import io.jnet.kernel.rtnl.Rtnetlink;
+import io.jnet.kernel.sys.ErrnoException;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -120,7 +121,8 @@ public final class ContainerPlugin implements CniPlugin {
         try (NetNs netns = NetNs.open(request.netns())) {
             given = netns.inode();
         } catch (IOException e) {
-            throw new CniException(ErrorCode.INVALID_NETNS, "failed to open netns " + request.netns(),
+            throw new CniException(e instanceof ErrnoException x && x.isOutOfResources() ? ErrorCode.IO_FAILURE
+                    : ErrorCode.INVALID_NETNS, "failed to open CNI_NETNS " + request.netns(),
                     e.getMessage(), e);
         }
         if (given != theirs) {

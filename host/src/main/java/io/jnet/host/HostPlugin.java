@@ -74,7 +74,8 @@ public final class HostPlugin implements CniPlugin {
         try (NetNs netns = NetNs.open(request.netns())) {
             container = netns.inode();
         } catch (IOException e) {
-            throw new CniException(ErrorCode.INVALID_NETNS, "failed to open netns " + request.netns(),
+            throw new CniException(e instanceof ErrnoException x && x.isOutOfResources() ? ErrorCode.IO_FAILURE
+                    : ErrorCode.INVALID_NETNS, "failed to open CNI_NETNS " + request.netns(),
                     e.getMessage(), e);
         }
         try (NetNs self = NetNs.current()) {

@@ -29,6 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HostPluginKernelTest {
 
     private static final String CONF = "{\"cniVersion\":\"1.1.0\",\"name\":\"host\",\"type\":\"jnet-host\"}";
+    /** CHECK needs the ADD's result (the spec); host mode checks only the namespace. */
+    private static final String CHECK_CONF = "{\"cniVersion\":\"1.1.0\",\"name\":\"host\",\"type\":\"jnet-host\","
+            + "\"prevResult\":{\"cniVersion\":\"1.1.0\",\"interfaces\":[],\"ips\":[]}}";
     private static final String WITH_PORTS = "{\"cniVersion\":\"1.1.0\",\"name\":\"host\",\"type\":\"jnet-host\","
             + "\"runtimeConfig\":{\"portMappings\":[{\"hostPort\":8080,\"containerPort\":80,\"protocol\":\"tcp\"}]}}";
 
@@ -95,7 +98,7 @@ class HostPluginKernelTest {
             Call add = call(host, "ADD", netns, CONF);
             assertEquals(0, add.exit(), add.stdout());
             assertTrue(add.stdout().contains("\"10.233.9.1/24\""), add.stdout());
-            assertEquals(0, call(host, "CHECK", netns, CONF).exit());
+            assertEquals(0, call(host, "CHECK", netns, CHECK_CONF).exit());
             assertEquals("", add.stderr(), "no ports, no warning");
         } finally {
             NetNs.delete(runDir, "h");
@@ -116,7 +119,7 @@ class HostPluginKernelTest {
         assertEquals(1, add.exit());
         assertEquals(8L, ((Number) add.json().get("code")).longValue(), add.stdout());
         assertTrue(((String) add.json().get("msg")).contains("is not the host's network namespace"), add.stdout());
-        Call check = call(host, "CHECK", other.path(), CONF);
+        Call check = call(host, "CHECK", other.path(), CHECK_CONF);
         assertEquals(8L, ((Number) check.json().get("code")).longValue(), check.stdout());
         Call missing = call(host, "ADD", "/run/netns/jt-missing-" + System.nanoTime(), CONF);
         assertEquals(8L, ((Number) missing.json().get("code")).longValue(), missing.stdout());

@@ -30,6 +30,24 @@ final class Allocator {
         return ip;
     }
 
+    /** Whether {@code set} has a free address, read from the lease files alone: STATUS writes nothing. */
+    boolean hasFree(Pool.SetPlan set) throws IOException {
+        long[][] maps = RangeIndex.bitmaps(store, set, pool);
+        for (int b = 0; b < set.blocks().size(); b++) {
+            Block block = set.blocks().get(b);
+            if (block.hasBitmap()) {
+                for (long word : maps[b]) {
+                    if (word != -1L) {
+                        return true;
+                    }
+                }
+            } else if (scan(set, null, b, block.start(), block.end()) != null) {
+                return true;     // a block without a bitmap is probed through the lease files, never the index
+            }
+        }
+        return false;
+    }
+
     /** The next free address of {@code set}, or null when the set is full according to {@code index}. */
     Ip next(Pool.SetPlan set, RangeIndex index) throws IOException {
         int n = set.blocks().size();

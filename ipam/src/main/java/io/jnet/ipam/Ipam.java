@@ -161,7 +161,13 @@ public final class Ipam {
                 return false;
             }
             List<Ip> freed = store.remove(owner, LeaseCodec.addressesIn(record));
-            RangeIndex.released(store, freed);
+            if (store.list(LeaseDirectory.OWNERS).isEmpty()) {
+                // the last lease: the store goes back to what it held before (an index is only a hint, and GC
+                // drops it too), so that ADD and DEL leave nothing behind
+                dropIndexes(store);
+            } else {
+                RangeIndex.released(store, freed);
+            }
             return true;
         } catch (IOException e) {
             throw storeFailure("release the addresses of " + owner + " in network " + network, e);
@@ -252,9 +258,7 @@ public final class Ipam {
                     leftovers++;
                 }
             }
-            for (String name : store.list(LeaseDirectory.INDEX)) {
-                store.delete(LeaseDirectory.INDEX, name);
-            }
+            dropIndexes(store);
             store.syncDirectory(dir.resolve(LeaseDirectory.LEASES));
             store.syncDirectory(dir.resolve(LeaseDirectory.OWNERS));
             return new GcResult(released, leftovers);
@@ -291,7 +295,13 @@ public final class Ipam {
         }
     }
 
-    /** The range sets of {@code config} that have no free address left in {@code network}. */
+    private static void dropIndexes(LeaseDirectory store) throws IOException {
+        for (String name : store.list(LeaseDirectory.INDEX)) {
+            store.delete(LeaseDirectory.INDEX, name);
+        }
+    }
+
+    /** The range sets of {@code config} that have no free address left in {@code network}; writes nothing. */
     public List<RangeSet> exhausted(String network, IpamConfig config) throws IpamException {
         Path dir = networkDir(network);
         Pool pool = Pool.of(config);
@@ -300,15 +310,11 @@ public final class Ipam {
             if (store == null) {
                 return full;     // nothing allocated yet, and the config guarantees room
             }
-            if (!Files.isDirectory(store.index())) {
-                return full;     // a network directory whose ADD never got as far as allocating
-            }
             Allocator allocator = new Allocator(pool, store);
             for (Pool.SetPlan set : pool.sets) {
-                try (RangeIndex index = RangeIndex.open(store, set, pool)) {
-                    if (allocator.nextFree(set, index) == null) {
-                        full.add(set.source());
-                    }
+                // from the lease files, not the index: building or fixing an index would write (STATUS must not)
+                if (!allocator.hasFree(set)) {
+                    full.add(set.source());
                 }
             }
             return full;

@@ -141,8 +141,14 @@ final class LeaseDirectory implements AutoCloseable {
         Path ownerTemp = writeTemp(owners, lease.owner().fileName(), LeaseCodec.encodeOwnerRecord(lease));
         List<Path> leaseTemps = new ArrayList<>();
         byte[] holder = LeaseCodec.encodeLeaseFile(lease.owner());
-        for (LeasedIp ip : lease.ips()) {
-            leaseTemps.add(writeTemp(leases, Ip.of(ip.address()).toString(), holder));
+        try {
+            for (LeasedIp ip : lease.ips()) {
+                leaseTemps.add(writeTemp(leases, Ip.of(ip.address()).toString(), holder));
+            }
+        } catch (IOException | RuntimeException e) {
+            DurableFiles.deleteQuietly(ownerTemp, e); // nothing was committed: leave nothing of it
+            leaseTemps.forEach(t -> DurableFiles.deleteQuietly(t, e));
+            throw e;
         }
         rename(ownerTemp, ownerFile(lease.owner()));
         syncDirectory(owners);

@@ -175,7 +175,11 @@ final class RangeIndex implements AutoCloseable {
         }
     }
 
-    private static RangeIndex build(LeaseDirectory store, Pool.SetPlan set, Pool pool, Ip cursor) throws IOException {
+    /**
+     * The set's free maps, built from the lease files in memory: a set bit is taken (a lease, the gateway, an excluded
+     * address, or past the block's end). Null for a block too large for a bitmap.
+     */
+    static long[][] bitmaps(LeaseDirectory store, Pool.SetPlan set, Pool pool) throws IOException {
         List<Block> blocks = set.blocks();
         long[][] maps = new long[blocks.size()][];
         for (int i = 0; i < blocks.size(); i++) {
@@ -210,6 +214,12 @@ final class RangeIndex implements AutoCloseable {
                 setBit(maps[i], blocks.get(i).offsetOf(ip));
             }
         }
+        return maps;
+    }
+
+    private static RangeIndex build(LeaseDirectory store, Pool.SetPlan set, Pool pool, Ip cursor) throws IOException {
+        List<Block> blocks = set.blocks();
+        long[][] maps = bitmaps(store, set, pool);
         byte[] key = set.key().getBytes(StandardCharsets.UTF_8);
         long cursorAt = align8(12 + key.length);
         long size = end(blocks, cursorAt);

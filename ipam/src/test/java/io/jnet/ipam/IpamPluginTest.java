@@ -26,9 +26,9 @@ class IpamPluginTest {
     @BeforeEach
     void setUp() throws Exception {
         root = tmp.resolve("root");
-        // PluginMain only checks that CNI_NETNS exists and is not its own namespace; IPAM never enters it
-        netns = Files.createFile(tmp.resolve("netns")).toString();
-        plugin = new PluginCalls(Map.of("JNET_ROOT", root.toString()));
+        // PluginMain checks that CNI_NETNS is a namespace file; IPAM never enters it, so the test's own will do
+        netns = "/proc/self/ns/net";
+        plugin = new PluginCalls(Map.of("JNET_ROOT", root.toString(), "CNI_NETNS_OVERRIDE", "1"));
     }
 
     static String conf(String version, String ipam) {
@@ -71,7 +71,7 @@ class IpamPluginTest {
         String withPrev = c.substring(0, c.length() - 1) + ",\"prevResult\":" + add.stdout().strip() + "}";
         PluginCalls.Reply check = plugin.attachment("CHECK", "c1", "eth0", netns, withPrev);
         assertEquals(0, check.exit(), check.stdout());
-        assertEquals(0, plugin.attachment("CHECK", "c1", "eth0", netns, c).exit());
+        assertEquals(7, plugin.attachment("CHECK", "c1", "eth0", netns, c).code(), "the spec: CHECK needs prevResult");
 
         String drifted = withPrev.replace("10.233.5.1/24", "10.233.5.9/24");
         PluginCalls.Reply bad = plugin.attachment("CHECK", "c1", "eth0", netns, drifted);
@@ -188,7 +188,7 @@ class IpamPluginTest {
         Path file = Files.writeString(tmp.resolve("a-file"), "x");
         String atFile = "{\"type\":\"jnet-ipam\",\"dataDir\":\"" + file + "\",\"ranges\":[[{\"subnet\":\"10.0.0.0/24\"}]]}";
         assertError(7, "ipam.dataDir: data directory " + file + " exists and is not a directory", atFile);
-        PluginCalls envFile = new PluginCalls(Map.of("JNET_ROOT", file.toString()));
+        PluginCalls envFile = new PluginCalls(Map.of("JNET_ROOT", file.toString(), "CNI_NETNS_OVERRIDE", "1"));
         PluginCalls.Reply viaEnv = envFile.attachment("ADD", "c1", "eth0", netns, conf("1.1.0", DUAL));
         assertEquals(4, viaEnv.code());
         assertEquals("JNET_ROOT: data directory " + file + " exists and is not a directory", viaEnv.msg());

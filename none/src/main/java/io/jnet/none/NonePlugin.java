@@ -23,10 +23,14 @@ import java.util.Optional;
 
 /**
  * Docker's {@code none} mode, {@code jnet-none}: the container keeps its own namespace with only the loopback
- * interface, brought up. It behaves like the reference {@code loopback} plugin.
+ * interface, brought up. It behaves like the reference {@code loopback} plugin: it works on {@code lo} and reports
+ * {@code lo}, whatever CNI_IFNAME says (runtimes pass {@code eth0} to their loopback-type plugin too), and it never
+ * touches another interface, not even in DEL.
  */
 public final class NonePlugin implements CniPlugin {
 
+    /** The interface this plugin manages, whatever CNI_IFNAME names. */
+    static final String LOOPBACK = "lo";
     private static final String LOOPBACK_MAC = "00:00:00:00:00:00";
 
     @Override
@@ -36,17 +40,24 @@ public final class NonePlugin implements CniPlugin {
             Link lo = loopback(rtnl, request);
             rtnl.setUp(lo.index(), true);
             // the kernel gives lo its addresses when it comes up; report the first of each family, as loopback does
-            List<Address> addresses = rtnl.addresses(lo.index());
-            List<IpConfig> ips = new ArrayList<>();
-            first(addresses, true).ifPresent(a -> ips.add(ipConfig(a)));
-            first(addresses, false).ifPresent(a -> ips.add(ipConfig(a)));
-            Interface iface = new Interface(request.ifName(), LOOPBACK_MAC, 0, request.netns());
-            return new Result(List.of(iface), ips, List.of(), null);
+            return result(rtnl.addresses(lo.index()), request.netns());
         } catch (IOException e) {
-            throw failure("bring up " + request.ifName() + " in " + request.netns(), e);
+            throw failure("bring up lo in " + request.netns(), e);
         }
     }
 
+    /** The result: {@code lo} with the first address of each family. */
+    static Result result(List<Address> addresses, String netns) {
+        List<IpConfig> ips = new ArrayList<>();
+        first(addresses, true).ifPresent(a -> ips.add(ipConfig(a)));
+        first(addresses, false).ifPresent(a -> ips.add(ipConfig(a)));
+        return new Result(List.of(new Interface(LOOPBACK, LOOPBACK_MAC, 0, netns)), ips, List.of(), null);
+    }
+
+    /**
+     * Brings {@code lo} down, as the reference plugin does; never another interface. A namespace that is gone, or a
+     * path that is no network namespace (so has no lo of ours), leaves nothing to do.
+     */
     @Override
     public void del(CniRequest request) throws CniException {
         if (request.netns().isEmpty()) {
@@ -54,16 +65,16 @@ public final class NonePlugin implements CniPlugin {
         }
         try (NetNs netns = NetNs.open(request.netns());
              Rtnetlink rtnl = new Rtnetlink(netns.openSocket(NetlinkSocket.NETLINK_ROUTE))) {
-            Optional<Link> lo = rtnl.link(request.ifName());
-            if (lo.isPresent()) {
+            Optional<Link> lo = rtnl.link(LOOPBACK);
+            if (lo.isPresent() && isLoopback(lo.get())) {
                 rtnl.setUp(lo.get().index(), false);
             }
         } catch (ErrnoException e) {
-            if (!e.isNotFound()) { // a namespace or link that is gone is what DEL wants
-                throw failure("bring down " + request.ifName() + " in " + request.netns(), e);
+            if (!e.isNotFound() && !(e instanceof NetNs.NotANetnsException)) {
+                throw failure("bring down lo in " + request.netns(), e);
             }
         } catch (IOException e) {
-            throw failure("bring down " + request.ifName() + " in " + request.netns(), e);
+            throw failure("bring down lo in " + request.netns(), e);
         }
     }
 
@@ -73,7 +84,7 @@ public final class NonePlugin implements CniPlugin {
              Rtnetlink rtnl = new Rtnetlink(netns.openSocket(NetlinkSocket.NETLINK_ROUTE))) {
             Link lo = loopback(rtnl, request);
             if (!lo.isUp()) {
-                throw new CniException(ErrorCode.CHECK_FAILED, request.ifName() + " is down in " + request.netns());
+                throw new CniException(ErrorCode.CHECK_FAILED, "lo is down in " + request.netns());
             }
             List<Address> addresses = rtnl.addresses(lo.index());
             Result prev = request.config().prevResult();
@@ -81,12 +92,12 @@ public final class NonePlugin implements CniPlugin {
                 boolean present = addresses.stream().anyMatch(a -> a.address().equals(ip.address().address())
                         && a.prefixLength() == ip.address().prefixLength());
                 if (!present) {
-                    throw new CniException(ErrorCode.CHECK_FAILED, request.ifName() + " in " + request.netns()
+                    throw new CniException(ErrorCode.CHECK_FAILED, "lo in " + request.netns()
                             + " lacks address " + ip.address() + " of the previous result");
                 }
             }
         } catch (IOException e) {
-            throw failure("check " + request.ifName() + " in " + request.netns(), e);
+            throw failure("check lo in " + request.netns(), e);
         }
     }
 
@@ -94,18 +105,22 @@ public final class NonePlugin implements CniPlugin {
         try {
             return NetNs.open(path);
         } catch (ErrnoException e) {
-            throw new CniException(ErrorCode.INVALID_NETNS, "failed to open netns " + path, e.getMessage(), e);
+            throw new CniException(e.isOutOfResources() ? ErrorCode.IO_FAILURE : ErrorCode.INVALID_NETNS,
+                    "failed to open CNI_NETNS " + path, e.getMessage(), e);
         }
     }
 
     private static Link loopback(Rtnetlink rtnl, CniRequest request) throws CniException, ErrnoException {
-        Link lo = rtnl.link(request.ifName()).orElseThrow(() -> new CniException(ErrorCode.INVALID_ENVIRONMENT,
-                "no interface " + request.ifName() + " in " + request.netns()));
-        if ((lo.flags() & Link.IFF_LOOPBACK) == 0) {
-            throw new CniException(ErrorCode.INVALID_ENVIRONMENT,
-                    request.ifName() + " in " + request.netns() + " is not a loopback interface");
+        Optional<Link> lo = rtnl.link(LOOPBACK);
+        if (lo.isEmpty() || !isLoopback(lo.get())) {
+            throw new CniException(ErrorCode.INVALID_NETNS, "CNI_NETNS " + request.netns()
+                    + " has no loopback interface lo");
         }
-        return lo;
+        return lo.get();
+    }
+
+    static boolean isLoopback(Link link) {
+        return (link.flags() & Link.IFF_LOOPBACK) != 0;
     }
 
     private static Optional<Address> first(List<Address> addresses, boolean ipv4) {

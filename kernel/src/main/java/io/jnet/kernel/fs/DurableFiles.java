@@ -75,7 +75,7 @@ public final class DurableFiles {
             }
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(temp);
+            deleteQuietly(temp, e); // a full disk must not keep what it could not finish
             throw e;
         }
         syncDirectory(dir);
@@ -99,7 +99,7 @@ public final class DurableFiles {
                 ch.force(true);
             }
         } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(temp);
+            deleteQuietly(temp, e); // a full disk must not keep what it could not finish
             throw e;
         }
         return temp;
@@ -117,6 +117,15 @@ public final class DurableFiles {
             Files.move(replacement, target, StandardCopyOption.ATOMIC_MOVE);
         }
         syncDirectory(target.toAbsolutePath().getParent());
+    }
+
+    /** Removes a temp file after a failed write; a failure to remove it is added to the write's. */
+    public static void deleteQuietly(Path temp, Exception failure) {
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     /** The file's bytes, or null when it does not exist. */

@@ -28,6 +28,11 @@ public final class NetNs implements AutoCloseable {
     /** Where iproute2 keeps named namespaces; a namespace created under it is listed by {@code ip netns}. */
     public static final Path DEFAULT_RUN_DIR = Path.of("/run/netns");
 
+    /** statfs f_type of nsfs, the file system of every namespace file. */
+    private static final long NSFS_MAGIC = 0x6e736673L;
+    /** _IO(0xb7, 0x3): the CLONE_NEW* type of a namespace (Linux 4.11). */
+    private static final long NS_GET_NSTYPE = 0xb703L;
+
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.\\-]{0,254}");
 
     /** A task that runs inside a namespace and returns nothing. */
@@ -45,15 +50,46 @@ public final class NetNs implements AutoCloseable {
     }
 
     /**
-     * Opens the namespace at a path such as {@code /run/netns/x} or {@code /proc/123/ns/net}.
+     * Opens the namespace at a path such as {@code /run/netns/x} or {@code /proc/123/ns/net}. The path is checked
+     * before it is opened for real, so that nothing else is ever opened: a FIFO would block the caller forever and a
+     * device may act on open. First an {@code O_PATH} handle (which opens nothing), then the file system must be nsfs
+     * and {@code NS_GET_NSTYPE} must say a network namespace.
      *
-     * @throws ErrnoException naming the path, e.g. ENOENT when there is no such namespace
+     * @throws NotANetnsException when the path exists but is not a network namespace (a file, a directory, a
+     *                            device, a FIFO, a namespace of another type)
+     * @throws ErrnoException     naming the path, e.g. ENOENT when there is no such file, ELOOP for a symlink loop,
+     *                            ENOTDIR for a trailing slash
      */
     public static NetNs open(String path) throws ErrnoException {
+        Fd handle;
         try {
-            return new NetNs(Sys.open(path, Sys.O_RDONLY), path);
+            handle = Sys.open(path, Sys.O_PATH);
         } catch (ErrnoException e) {
             throw new ErrnoException("open netns " + path, e.errno());
+        }
+        try (handle) {
+            if (Sys.fileSystemType(handle, path) != NSFS_MAGIC) {
+                throw new NotANetnsException(path, "not a namespace file");
+            }
+            // an nsfs file opens without blocking or side effects
+            Fd fd = Sys.open("/proc/self/fd/" + handle.get(), Sys.O_RDONLY);
+            try {
+                int type = Sys.ioctl(fd, NS_GET_NSTYPE, "NS_GET_NSTYPE " + path);
+                if (type != Sys.CLONE_NEWNET) {
+                    throw new NotANetnsException(path, "a namespace of another type");
+                }
+                return new NetNs(fd, path);
+            } catch (ErrnoException | RuntimeException e) {
+                fd.close();
+                throw e;
+            }
+        }
+    }
+
+    /** A path that exists but is not a network namespace; the errno is EINVAL, as setns(2) would say. */
+    public static final class NotANetnsException extends ErrnoException {
+        NotANetnsException(String path, String what) {
+            super(path + " is not a network namespace", Errno.EINVAL, what);
         }
     }
 
@@ -234,6 +270,17 @@ public final class NetNs implements AutoCloseable {
     public void exec(List<String> argv) throws ErrnoException {
         Sys.setns(fd, Sys.CLONE_NEWNET, path);
         Sys.execvp(argv);
+    }
+
+    /**
+     * Runs a task in a new, empty network namespace that no one else sees and that vanishes with the task's thread:
+     * a place to ask the kernel what it supports without changing any namespace that exists.
+     */
+    public static <T> T inThrowaway(Callable<T> task) throws IOException {
+        return onFreshThread("throwaway netns", () -> {
+            Sys.unshare(Sys.CLONE_NEWNET);
+            return task.call();
+        });
     }
 
     /** Opens a netlink socket that lives in this namespace. */

@@ -29,6 +29,11 @@ public class ErrnoException extends IOException {
                 || errno == Errno.EADDRNOTAVAIL;
     }
 
+    /** True when the call failed for want of descriptors or memory, not because of what it named. */
+    public boolean isOutOfResources() {
+        return errno == Errno.EMFILE || errno == Errno.ENFILE || errno == Errno.ENOMEM;
+    }
+
     public boolean isAlreadyExists() {
         return errno == Errno.EEXIST;
     }

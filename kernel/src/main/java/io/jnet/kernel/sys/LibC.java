@@ -37,6 +37,8 @@ final class LibC {
     private static final Function UMOUNT2 = fn("umount2");
     private static final Function GETTID = fn("gettid");
     private static final Function EXECVP = fn("execvp");
+    private static final Function FSTATFS = fn("fstatfs");
+    private static final Function IOCTL = fn("ioctl");
     private static final Function PTHREAD_SIGMASK = C.getFunction("pthread_sigmask");
 
     private LibC() {
@@ -107,6 +109,16 @@ final class LibC {
 
     static long write(int fd, byte[] buf, long count) throws LastErrorException {
         return WRITE.invokeLong(new Object[] {fd, buf, count});
+    }
+
+    /** {@code buf} receives a {@code struct statfs}; its first field is {@code f_type}. */
+    static int fstatfs(int fd, byte[] buf) throws LastErrorException {
+        return FSTATFS.invokeInt(new Object[] {fd, buf});
+    }
+
+    /** An ioctl without an argument; the request is an unsigned long. */
+    static int ioctl(int fd, long request) throws LastErrorException {
+        return IOCTL.invokeInt(new Object[] {fd, request});
     }
 
     static int flock(int fd, int operation) throws LastErrorException {

@@ -4,6 +4,7 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.StringArray;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 
@@ -27,6 +28,8 @@ public final class Sys {
     public static final int O_WRONLY = 1;
     public static final int O_DIRECTORY = 0x10000;
     public static final int O_CLOEXEC = 0x80000;
+    /** A handle that names a file without opening it: never blocks (a FIFO) and has no side effect (a device). */
+    public static final int O_PATH = 0x200000;
     public static final int CLONE_NEWNET = 0x40000000;
     public static final long MS_BIND = 4096;
     public static final long MS_REC = 16384;
@@ -37,6 +40,8 @@ public final class Sys {
     public static final int SIG_SETMASK = 2;
     /** sizeof(sigset_t) in glibc: 1024 signal bits. */
     private static final int SIGSET_BYTES = 128;
+    /** sizeof(struct statfs) on 64-bit Linux is 120; a little more costs nothing. */
+    private static final int STATFS_BYTES = 128;
 
     private Sys() {
     }
@@ -107,6 +112,26 @@ public final class Sys {
             return new Fd(LibC.open(path, flags | O_CLOEXEC));
         } catch (LastErrorException e) {
             throw new ErrnoException("open " + path, e.getErrorCode());
+        }
+    }
+
+    /** {@code f_type} of the file system that holds {@code fd} (fstatfs(2); works on an O_PATH handle). */
+    public static long fileSystemType(Fd fd, String what) throws ErrnoException {
+        byte[] statfs = new byte[STATFS_BYTES];
+        try {
+            LibC.fstatfs(fd.get(), statfs);
+        } catch (LastErrorException e) {
+            throw new ErrnoException("fstatfs " + what, e.getErrorCode());
+        }
+        return ByteBuffer.wrap(statfs).order(ByteOrder.nativeOrder()).getLong(0);
+    }
+
+    /** An ioctl that takes no argument and returns a number, e.g. {@code NS_GET_NSTYPE}. */
+    public static int ioctl(Fd fd, long request, String what) throws ErrnoException {
+        try {
+            return LibC.ioctl(fd.get(), request);
+        } catch (LastErrorException e) {
+            throw new ErrnoException("ioctl " + what, e.getErrorCode());
         }
     }
 
