@@ -1,18 +1,12 @@
 package io.jnet.cli;
 
-import io.jnet.bridge.BridgePlugin;
 import io.jnet.cni.CniPlugin;
 import io.jnet.cni.PluginMain;
-import io.jnet.container.ContainerPlugin;
-import io.jnet.container.ContainerStore;
-import io.jnet.host.HostPlugin;
-import io.jnet.ipam.IpamPlugin;
-import io.jnet.none.NonePlugin;
+import io.jnet.daemon.Plugins;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -39,24 +33,8 @@ public final class Cni {
         System.exit(code);
     }
 
-    /**
-     * The plugin for a launcher name; each branch loads only its own driver's classes. Warnings go to stderr, and
-     * the container store is under {@code JNET_ROOT} (default {@code /var/lib/jnet}) unless a config's
-     * {@code dataDir} says otherwise.
-     */
+    /** The plugin for a launcher name (see {@link Plugins}); warnings go to stderr. */
     static CniPlugin plugin(String type, Map<String, String> env) {
-        return switch (type) {
-            case "none" -> new NonePlugin();
-            case "host" -> new HostPlugin(System.err);
-            case "container" -> new ContainerPlugin(root(env));
-            case "bridge" -> new BridgePlugin(env);
-            case "ipam" -> new IpamPlugin(env);
-            default -> null;
-        };
-    }
-
-    private static Path root(Map<String, String> env) {
-        String root = env.get("JNET_ROOT");
-        return root == null || root.isEmpty() ? ContainerStore.DEFAULT_ROOT : Path.of(root);
+        return Plugins.of(type, env, System.err);
     }
 }

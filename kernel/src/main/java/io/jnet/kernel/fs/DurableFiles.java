@@ -57,7 +57,9 @@ public final class DurableFiles {
     /** Replaces {@code file} with {@code data} atomically and durably. */
     public static void write(Path file, byte[] data) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
-        Path temp = dir.resolve(TEMP_PREFIX + file.getFileName() + "-" + ProcessHandle.current().pid());
+        // unique per process and thread: the daemon's calls run on many threads of one process
+        Path temp = dir.resolve(TEMP_PREFIX + file.getFileName() + "-" + ProcessHandle.current().pid() + "-"
+                + Thread.currentThread().getId());
         try (FileChannel ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING), FILE_MODE)) {
             ByteBuffer buf = ByteBuffer.wrap(data);
