@@ -16,8 +16,10 @@ import java.util.Map;
  * <p>Two modes ({@code -Djnet.mode}, one failsafe execution each): {@code direct} runs every call in its own JVM
  * ({@code JNET_SHIM=direct}); {@code daemon} sends every call in a host namespace through the shim to a
  * {@link TestDaemon} running in that namespace ({@code JNET_SHIM=daemon}: a call that does not reach it fails), and
- * repeats each call that can be repeated without changing its answer (all but a successful ADD) in direct mode,
- * asserting the same exit code and the same stdout, byte for byte.
+ * repeats each call that can be repeated without changing its answer in direct mode, asserting the same exit code
+ * and the same stdout, byte for byte: every call but an ADD. A failed ADD is repeated too, and must fail with the
+ * same exit code and CNI error code (its message may name the next address of IPAM's round robin, which the first
+ * attempt advanced); a successful one is not repeated.
  */
 final class Launchers {
 
@@ -76,17 +78,26 @@ final class Launchers {
         full.put("JNET_SOCKET", daemonFor(host).socket().toString());
         full.put("JNET_SHIM", "daemon");
         Call served = exec(full, stdin, command);
-        boolean repeatable = !"ADD".equals(env.get("CNI_COMMAND")) || served.exit() != 0;
-        if (repeatable) {
+        boolean add = "ADD".equals(env.get("CNI_COMMAND"));
+        if (!add || served.exit() != 0) {
             full.put("JNET_SHIM", "direct");
             Call direct = exec(full, stdin, command);
-            if (direct.exit() != served.exit() || !direct.stdout().equals(served.stdout())) {
+            if (direct.exit() != served.exit() || !(add ? errorCode(direct).equals(errorCode(served))
+                    : direct.stdout().equals(served.stdout()))) {
                 throw new AssertionError(plugin + " " + env.get("CNI_COMMAND") + ": daemon mode answered exit "
                         + served.exit() + " " + served.stdout() + ", direct mode exit " + direct.exit() + " "
                         + direct.stdout() + "\ndaemon log:\n" + daemon.log());
             }
         }
         return served;
+    }
+
+    private static String errorCode(Call call) {
+        try {
+            return String.valueOf(call.json().get("code"));
+        } catch (CniException e) {
+            return "not JSON: " + call.stdout();
+        }
     }
 
     private static Call exec(Map<String, String> env, byte[] stdin, String[] command) {

@@ -19,10 +19,12 @@ import java.util.stream.Stream;
 final class TestDaemon implements AutoCloseable {
 
     private final Path dir;
+    private final Path socket;
     private final Process process;
 
-    private TestDaemon(Path dir, Process process) {
+    private TestDaemon(Path dir, Path socket, Process process) {
         this.dir = dir;
+        this.socket = socket;
         this.process = process;
     }
 
@@ -34,14 +36,19 @@ final class TestDaemon implements AutoCloseable {
     /** Starts a daemon under {@code enter} (the command that enters the namespaces) and waits for its socket. */
     static TestDaemon start(List<String> enter) throws IOException {
         Path dir = Files.createTempDirectory("jt-dmn-");
+        return start(enter, dir, dir.resolve("jnet.sock"));
+    }
+
+    /** A daemon on {@code socket}, with its log and state root in {@code dir}, which it removes when closed. */
+    static TestDaemon start(List<String> enter, Path dir, Path socket) throws IOException {
         List<String> command = new ArrayList<>(enter);
         command.addAll(List.of(Launchers.dist().resolve("bin/jnet").toString(), "daemon", "--socket",
-                dir.resolve("jnet.sock").toString(), "--drain-seconds", "20"));
+                socket.toString(), "--drain-seconds", "20"));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("daemon.log").toFile());
         pb.environment().put("JNET_ROOT", dir.resolve("root").toString());
         pb.environment().remove("JNET_SOCKET");
-        TestDaemon daemon = new TestDaemon(dir, pb.start());
+        TestDaemon daemon = new TestDaemon(dir, socket, pb.start());
         daemon.awaitListening();
         return daemon;
     }
@@ -64,7 +71,7 @@ final class TestDaemon implements AutoCloseable {
     }
 
     Path socket() {
-        return dir.resolve("jnet.sock");
+        return socket;
     }
 
     long pid() {
@@ -92,6 +99,18 @@ final class TestDaemon implements AutoCloseable {
     /** SIGTERM (drain, remove the socket), then the temporary directory. */
     @Override
     public void close() {
+        stop();
+        try (Stream<Path> tree = Files.walk(dir)) {
+            for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // a temporary directory; nothing else depends on it
+        }
+    }
+
+    /** SIGTERM: the daemon drains its calls and removes its socket; waits until it has exited. */
+    void stop() {
         process.destroy();
         try {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
@@ -99,13 +118,6 @@ final class TestDaemon implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        try (Stream<Path> tree = Files.walk(dir)) {
-            for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // a temporary directory; nothing else depends on it
         }
     }
 }

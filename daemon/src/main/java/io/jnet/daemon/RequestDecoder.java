@@ -65,6 +65,16 @@ final class RequestDecoder extends ByteToMessageDecoder {
         out.add(parse(payload));
     }
 
+    /** The caller closed its end with part of a frame sent. */
+    @Override
+    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (!done && in.isReadable()) {
+            int n = in.readableBytes();
+            in.skipBytes(n);
+            throw new CorruptedFrameException("truncated request (" + n + " bytes, then end of stream)");
+        }
+    }
+
     private static Request parse(ByteBuf p) {
         int op = p.readUnsignedByte();
         if (op == Wire.OP_STATUS) {
