@@ -1,5 +1,6 @@
 package io.jnet.daemon;
 
+import io.jnet.kernel.sys.Sys;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -106,6 +107,8 @@ public final class Daemon {
         });
         if (activated.isPresent()) {
             int fd = activated.getAsInt();
+            // systemd passes a blocking socket; netty's accept loop runs until EAGAIN and would block the event loop
+            Sys.setNonBlocking(fd, "O_NONBLOCK on the socket systemd passed (fd " + fd + ")");
             server = b.channelFactory(() -> new EpollServerDomainSocketChannel(fd, true)).register()
                     .syncUninterruptibly().channel();
             log("serving on the socket systemd passed (fd " + fd + "), protocol " + Wire.VERSION + ", "

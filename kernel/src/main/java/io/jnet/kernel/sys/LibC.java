@@ -30,6 +30,7 @@ final class LibC {
     private static final Function READ = fn("read");
     private static final Function WRITE = fn("write");
     private static final Function FLOCK = fn("flock");
+    private static final Function FCNTL = fn("fcntl");
     private static final Function UNLINK = fn("unlink");
     private static final Function SETNS = fn("setns");
     private static final Function UNSHARE = fn("unshare");
@@ -111,6 +112,10 @@ final class LibC {
 
     static int flock(int fd, int operation) throws LastErrorException {
         return FLOCK.invokeInt(new Object[] {fd, operation});
+    }
+
+    static int fcntl(int fd, int cmd, int arg) throws LastErrorException {
+        return FCNTL.invokeInt(new Object[] {fd, cmd, arg});
     }
 
     static int unlink(String path) throws LastErrorException {

@@ -27,6 +27,9 @@ public final class Sys {
     public static final int O_WRONLY = 1;
     public static final int O_DIRECTORY = 0x10000;
     public static final int O_CLOEXEC = 0x80000;
+    public static final int O_NONBLOCK = 0x800;
+    public static final int F_GETFL = 3;
+    public static final int F_SETFL = 4;
     public static final int CLONE_NEWNET = 0x40000000;
     public static final long MS_BIND = 4096;
     public static final long MS_REC = 16384;
@@ -190,6 +193,16 @@ public final class Sys {
     public static void flock(Fd fd, int operation, String what) throws ErrnoException {
         try {
             LibC.flock(fd.get(), operation);
+        } catch (LastErrorException e) {
+            throw new ErrnoException(what, e.getErrorCode());
+        }
+    }
+
+    /** Sets O_NONBLOCK on a descriptor another process handed us (systemd's listening socket). */
+    public static void setNonBlocking(int fd, String what) throws ErrnoException {
+        try {
+            int flags = LibC.fcntl(fd, F_GETFL, 0);
+            LibC.fcntl(fd, F_SETFL, flags | O_NONBLOCK);
         } catch (LastErrorException e) {
             throw new ErrnoException(what, e.getErrorCode());
         }
