@@ -292,6 +292,54 @@ class DaemonIT {
     }
 
     @Test
+    void sigtermStopsAcceptingAndAnswersTheCallInFlight(Sandbox sandbox) throws Exception {
+        Sandbox.Ns host = sandbox.namespace("host");
+        Sandbox.Ns ctr = sandbox.namespace("ctr");
+        Path data = Files.createTempDirectory("jt-drain-");
+        Path lockFile = Files.createDirectories(data.resolve("ipam/drain-net")).resolve("lock");
+        String conf = "{\"cniVersion\":\"1.1.0\",\"name\":\"drain-net\",\"type\":\"x\",\"ipam\":{\"type\":\"jnet-ipam\","
+                + "\"subnet\":\"10.77.1.0/24\",\"dataDir\":\"" + data + "\"}}";
+        TestDaemon daemon = TestDaemon.in(host);
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        try (java.nio.channels.FileChannel lock = java.nio.channels.FileChannel.open(lockFile,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.channels.FileLock held = lock.lock();     // IPAM's own lock: the daemon's ADD waits for it
+            Map<String, String> env = new HashMap<>(Launchers.env("ADD", "c1", ctr.path(), "eth0"));
+            env.put("JNET_SOCKET", daemon.socket().toString());
+            env.put("JNET_SHIM", "daemon");
+            Future<Sandbox.Run> add = caller.submit(() -> Sandbox.run(env, conf.getBytes(StandardCharsets.UTF_8),
+                    Sandbox.inCommand(host, Launchers.bin("jnet-ipam").toString())));
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (((Number) status(daemon.socket()).get("inFlight")).intValue() != 1) {
+                assertTrue(System.nanoTime() < until, "the ADD never reached the daemon");
+                Thread.sleep(20);
+            }
+            daemon.terminate();
+            until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (Files.exists(daemon.socket())) {
+                assertTrue(System.nanoTime() < until, "the socket stayed after SIGTERM");
+                Thread.sleep(20);
+            }
+            assertTrue(daemon.alive(), "the daemon waits for its call");
+            held.release();
+            Sandbox.Run done = add.get(60, TimeUnit.SECONDS);
+            assertEquals(0, done.exit(), done.stdout() + done.stderr());
+            assertTrue(done.stdout().contains("\"10.77.1.2/24\""), done.stdout());
+            daemon.stop();
+            assertTrue(daemon.log().contains("stopping: 1 call(s) in flight"), daemon.log());
+            assertTrue(daemon.log().contains("stopped\n") || daemon.log().endsWith("stopped"), daemon.log());
+        } finally {
+            caller.shutdownNow();
+            daemon.close();
+            try (var tree = Files.walk(data)) {
+                for (Path p : tree.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    @Test
     void socketActivationServesTheSocketSystemdPasses(Sandbox sandbox) throws Exception {
         Sandbox.Ns host = sandbox.namespace("host");
         Sandbox.Ns ctr = sandbox.namespace("ctr");

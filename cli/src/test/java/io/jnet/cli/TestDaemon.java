@@ -109,6 +109,11 @@ final class TestDaemon implements AutoCloseable {
         }
     }
 
+    /** SIGTERM, without waiting. */
+    void terminate() {
+        process.destroy();
+    }
+
     /** SIGTERM: the daemon drains its calls and removes its socket; waits until it has exited. */
     void stop() {
         process.destroy();
