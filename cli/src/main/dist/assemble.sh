@@ -94,7 +94,7 @@ if [ "\${CNI_COMMAND:-}" = VERSION ]; then
 fi
 $HOME_LINE
 CACHE=
-if [ -z "\${JNET_NO_CDS:-}" ] && read -r id < "\$H/cache/$CACHE.id" 2>/dev/null && [ "\$id" = '$BUILD_ID' ]; then
+if [ -z "\${JNET_NO_CDS:-}" ] && read -r id 2>/dev/null < "\$H/cache/$CACHE.id" && [ "\$id" = '$BUILD_ID' ]; then
   CACHE="$USE\$H/cache/$CACHE"
 fi
 exec "\$H/runtime/bin/java" $JVM $JNAF \${JNET_JAVA_OPTS:-} \$CACHE -cp "$CNI_CP" io.jnet.cli.Cni $plugin "\$@"
