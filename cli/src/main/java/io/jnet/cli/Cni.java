@@ -1,18 +1,12 @@
 package io.jnet.cli;
 
-import io.jnet.kernel.fs.StateRoot;
-import io.jnet.bridge.BridgePlugin;
 import io.jnet.cni.CniPlugin;
 import io.jnet.cni.PluginMain;
-import io.jnet.container.ContainerPlugin;
-import io.jnet.host.HostPlugin;
-import io.jnet.ipam.IpamPlugin;
-import io.jnet.none.NonePlugin;
+import io.jnet.daemon.Plugins;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -53,23 +47,8 @@ public final class Cni {
     private static final String CANNOT_START =
             "{\"cniVersion\":\"1.1.0\",\"code\":5,\"msg\":\"the plugin cannot start; see its stderr\"}\n";
 
-    /**
-     * The plugin for a launcher name; each branch loads only its own driver's classes. Warnings go to stderr, and
-     * the container store is under {@code JNET_ROOT} (default {@code /var/lib/jnet}) unless a config's
-     * {@code dataDir} says otherwise.
-     */
+    /** The plugin for a launcher name (see {@link Plugins}); warnings go to stderr. */
     static CniPlugin plugin(String type, Map<String, String> env) {
-        return switch (type) {
-            case "none" -> new NonePlugin();
-            case "host" -> new HostPlugin(System.err);
-            case "container" -> new ContainerPlugin(root(env));
-            case "bridge" -> new BridgePlugin(env);
-            case "ipam" -> new IpamPlugin(env);
-            default -> null;
-        };
-    }
-
-    private static Path root(Map<String, String> env) {
-        return StateRoot.of(env);
+        return Plugins.of(type, env, System.err);
     }
 }

@@ -65,6 +65,10 @@ final class InstallCommand implements Callable<Integer> {
             description = "Where the distribution goes: bin, lib, runtime, native, cache (default: ${DEFAULT-VALUE}).")
     Path home;
 
+    @Option(names = "--systemd-dir", paramLabel = "DIR", defaultValue = "/etc/systemd/system",
+            description = "Where the units jnet.socket and jnet.service of the daemon go (default: ${DEFAULT-VALUE}).")
+    Path systemdDir;
+
     @Override
     public Integer call() throws CliException {
         Path source = distribution();
@@ -83,6 +87,9 @@ final class InstallCommand implements Callable<Integer> {
                 System.out.println("installed " + p);
             }
             System.out.println("installed " + writeConflist(confDir.toAbsolutePath().normalize()));
+            for (Path unit : SystemdUnits.write(systemdDir.toAbsolutePath().normalize(), target)) {
+                System.out.println("installed " + unit);
+            }
         } catch (IOException e) {
             throw new CliException("install to " + target + ": " + e.getMessage(), e);
         }
@@ -137,14 +144,14 @@ final class InstallCommand implements Callable<Integer> {
         String suffix = HexFormat.of().toHexDigits(new SecureRandom().nextInt());
         Path staging = target.resolveSibling(target.getFileName() + ".new-" + suffix);
         try {
-            for (String dir : new String[] {"bin", "lib", "native", "runtime"}) {
-                copyTree(source.resolve(dir), staging.resolve(dir));
+            for (String dir : new String[] {"bin", "libexec", "lib", "native", "runtime"}) {
+                if (Files.isDirectory(source.resolve(dir))) {   // libexec: the JVM launchers behind native shims
+                    copyTree(source.resolve(dir), staging.resolve(dir));
+                }
             }
             Files.createDirectories(staging.resolve("cache"));
-            try (Stream<Path> launchers = Files.list(staging.resolve("bin"))) {
-                for (Path launcher : launchers.toList()) {
-                    Files.writeString(launcher, rehome(Files.readString(launcher), target, launcher));
-                }
+            for (Path launcher : scripts(staging)) {
+                Files.writeString(launcher, rehome(Files.readString(launcher), target, launcher));
             }
             // one step: a runtime that starts a plugin meanwhile finds the old installation or the new one
             DurableFiles.replaceDirectory(staging, target);
@@ -166,11 +173,42 @@ final class InstallCommand implements Callable<Integer> {
                     continue;
                 }
                 Path target = binDir.resolve(name);
-                DurableFiles.write(target, Files.readAllBytes(launcher), PosixFilePermissions.fromString("rwxr-xr-x"));
+                if (isScript(launcher)) {
+                    DurableFiles.write(target, Files.readAllBytes(launcher), PosixFilePermissions.fromString("rwxr-xr-x"));
+                } else {    // a native shim finds the home through /proc/self/exe, so it is linked, not copied
+                    Path tmp = binDir.resolve("." + name + ".tmp-" + ProcessHandle.current().pid());
+                    Files.deleteIfExists(tmp);
+                    Files.createSymbolicLink(tmp, launcher);
+                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    DurableFiles.syncDirectory(binDir);
+                }
                 installed.add(target);
             }
         }
         return installed;
+    }
+
+    /** The shell launchers of a distribution (bin and libexec), which find their home on a marked line. */
+    private static List<Path> scripts(Path home) throws IOException {
+        List<Path> scripts = new ArrayList<>();
+        for (String dir : new String[] {"bin", "libexec"}) {
+            if (Files.isDirectory(home.resolve(dir))) {
+                try (Stream<Path> files = Files.list(home.resolve(dir))) {
+                    for (Path f : files.sorted().toList()) {
+                        if (isScript(f)) {
+                            scripts.add(f);
+                        }
+                    }
+                }
+            }
+        }
+        return scripts;
+    }
+
+    private static boolean isScript(Path file) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            return in.read() == '#' && in.read() == '!';
+        }
     }
 
     /** The launcher with its home line replaced by the absolute home; exactly one such line must be there. */

@@ -26,7 +26,7 @@ import java.nio.file.Path;
                 "2:a usage error: an unknown flag, a bad value, conflicting flags",
                 "*:jnet exec: the command's own status (126: cannot run it, 127: not found)"},
         subcommands = {CreateCommand.class, NetworkCommand.class, RmCommand.class, LsCommand.class, InspectCommand.class, PortCommand.class,
-                ExecCommand.class, CheckCommand.class, GcCommand.class, InstallCommand.class, DemoCommand.class,
+                ExecCommand.class, CheckCommand.class, GcCommand.class, InstallCommand.class, DaemonCommand.class, DemoCommand.class,
                 CompletionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

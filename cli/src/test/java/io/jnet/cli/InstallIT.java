@@ -37,8 +37,15 @@ class InstallIT {
             }
             for (String plugin : plugins) {
                 assertTrue(Files.isExecutable(bin.resolve(plugin)));
-                assertTrue(Files.readString(bin.resolve(plugin)).contains("H='" + home + "' # jnet-home"));
+                // a native shim is linked to the home's (it finds the home through /proc/self/exe); a script is copied
+                Path launcher = Files.isSymbolicLink(bin.resolve(plugin)) ? home.resolve("libexec").resolve(plugin)
+                        : bin.resolve(plugin);
+                assertTrue(Files.readString(launcher).contains("H='" + home + "' # jnet-home"));
             }
+            assertTrue(Files.readString(bin.resolveSibling("systemd").resolve("jnet.service"))
+                    .contains("ExecStart=" + home + "/bin/jnet daemon"));
+            assertTrue(Files.readString(bin.resolveSibling("systemd").resolve("jnet.socket"))
+                    .contains("ListenStream=/run/jnet/jnet.sock"));
             // the default network's conflist, with the state root as its dataDir; nothing else in the directory
             try (Stream<Path> files = Files.list(conf)) {
                 assertEquals(List.of("10-jnet-bridge.conflist"), files.map(p -> p.getFileName().toString()).toList());
@@ -84,7 +91,8 @@ class InstallIT {
     /** jnet install with every directory in the test's temporary directory, the state root included. */
     private static Sandbox.Run install(Path home, Path bin, Path conf, Path root) {
         return Sandbox.run(Launchers.bin("jnet").toString(), "--root", root.toString(), "install", "--home",
-                home.toString(), "--cni-bin-dir", bin.toString(), "--cni-conf-dir", conf.toString());
+                home.toString(), "--cni-bin-dir", bin.toString(), "--cni-conf-dir", conf.toString(),
+                "--systemd-dir", bin.resolveSibling("systemd").toString());
     }
 
     /** ADD through the installed launcher with -Xshare:on, which fails unless the archive maps. */

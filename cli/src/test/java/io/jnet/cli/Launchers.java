@@ -10,10 +10,30 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Runs the packaged launchers as a runtime would: in a sandbox "host" namespace, with CNI_* env and stdin. */
+/**
+ * Runs the packaged launchers as a runtime would: in a sandbox "host" namespace, with CNI_* env and stdin.
+ *
+ * <p>Two modes ({@code -Djnet.mode}, one failsafe execution each): {@code direct} runs every call in its own JVM
+ * ({@code JNET_SHIM=direct}); {@code daemon} sends every call in a host namespace through the shim to a
+ * {@link TestDaemon} running in that namespace ({@code JNET_SHIM=daemon}: a call that does not reach it fails), and
+ * repeats each call that can be repeated without changing its answer in direct mode, asserting the same exit code
+ * and the same stdout, byte for byte: every call but an ADD. A failed ADD is repeated too, and must fail with the
+ * same exit code and CNI error code (its message may name the next address of IPAM's round robin, which the first
+ * attempt advanced); a successful one is not repeated.
+ */
 final class Launchers {
 
     static final String[] VERSIONS = {"0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"};
+
+    static final boolean DAEMON_MODE = "daemon".equals(System.getProperty("jnet.mode"));
+
+    /** The daemon of the host namespace the last call ran in; tests run one after another. */
+    private static TestDaemon daemon;
+    private static String daemonHost;
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(Launchers::stopDaemon));
+    }
 
     private Launchers() {
     }
@@ -51,8 +71,60 @@ final class Launchers {
         full.putIfAbsent("CNI_PATH", dist().resolve("bin").toString());
         String[] command = host == null ? new String[] {bin(plugin).toString()}
                 : Sandbox.inCommand(host, bin(plugin).toString());
-        Sandbox.Run run = Sandbox.run(full, stdin, command);
+        if (!DAEMON_MODE || host == null) {
+            full.put("JNET_SHIM", "direct");
+            return exec(full, stdin, command);
+        }
+        full.put("JNET_SOCKET", daemonFor(host).socket().toString());
+        full.put("JNET_SHIM", "daemon");
+        Call served = exec(full, stdin, command);
+        boolean add = "ADD".equals(env.get("CNI_COMMAND"));
+        if (!add || served.exit() != 0) {
+            full.put("JNET_SHIM", "direct");
+            Call direct = exec(full, stdin, command);
+            if (direct.exit() != served.exit() || !(add ? errorCode(direct).equals(errorCode(served))
+                    : direct.stdout().equals(served.stdout()))) {
+                throw new AssertionError(plugin + " " + env.get("CNI_COMMAND") + ": daemon mode answered exit "
+                        + served.exit() + " " + served.stdout() + ", direct mode exit " + direct.exit() + " "
+                        + direct.stdout() + "\ndaemon log:\n" + daemon.log());
+            }
+        }
+        return served;
+    }
+
+    private static String errorCode(Call call) {
+        try {
+            return String.valueOf(call.json().get("code"));
+        } catch (CniException e) {
+            return "not JSON: " + call.stdout();
+        }
+    }
+
+    private static Call exec(Map<String, String> env, byte[] stdin, String[] command) {
+        Sandbox.Run run = Sandbox.run(env, stdin, command);
         return new Call(run.exit(), run.stdout(), run.stderr());
+    }
+
+    /** The daemon inside {@code host}, started on its first call there (the previous host's is stopped). */
+    private static synchronized TestDaemon daemonFor(Sandbox.Ns host) {
+        if (daemon != null && host.name().equals(daemonHost) && daemon.alive()) {
+            return daemon;
+        }
+        stopDaemon();
+        try {
+            daemon = TestDaemon.in(host);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        daemonHost = host.name();
+        return daemon;
+    }
+
+    private static synchronized void stopDaemon() {
+        if (daemon != null) {
+            daemon.close();
+            daemon = null;
+        }
     }
 
     static Map<String, String> env(String command, String containerId, String netns, String ifname) {

@@ -36,6 +36,8 @@ final class Podman implements AutoCloseable {
     private final Map<String, String> env;
     private final Process holder;
     private final boolean createdCniCache;
+    /** In daemon mode ({@link Launchers#DAEMON_MODE}): the daemon the shims call, in both of Podman's namespaces. */
+    private TestDaemon daemon;
 
     private Podman(Sandbox.Ns host, Path dir, Map<String, String> env, Process holder, boolean createdCniCache) {
         this.host = host;
@@ -116,8 +118,15 @@ final class Podman implements AutoCloseable {
             if (!"ready".equals(ready)) {
                 throw new IOException("the private mount namespace did not come up: " + ready);
             }
-            Map<String, String> env = Map.of("CONTAINERS_CONF", conf.toString());
+            Map<String, String> env = new java.util.HashMap<>(Map.of("CONTAINERS_CONF", conf.toString()));
+            TestDaemon daemon = null;
+            if (Launchers.DAEMON_MODE) {
+                daemon = TestDaemon.start(List.of("nsenter", "--mount=/proc/" + holder.pid() + "/ns/mnt",
+                        "--net=" + host.path()));
+                env.putAll(Map.of("JNET_SOCKET", daemon.socket().toString(), "JNET_SHIM", "daemon"));
+            }
             Podman podman = new Podman(host, dir, env, holder, createdCniCache);
+            podman.daemon = daemon;
             podman.ok("import", dir.resolve(image(dir)).toString(), IMAGE);
             return podman;
         } catch (IOException | RuntimeException | Error e) {
@@ -197,6 +206,9 @@ final class Podman implements AutoCloseable {
         if (holder != null && holder.isAlive()) {
             if (!env.isEmpty()) {
                 run("rm", "--all", "--force", "--time", "0");
+            }
+            if (daemon != null) {
+                daemon.close();
             }
             holder.destroy();
             try {

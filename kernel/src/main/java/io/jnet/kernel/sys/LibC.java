@@ -30,6 +30,7 @@ final class LibC {
     private static final Function READ = fn("read");
     private static final Function WRITE = fn("write");
     private static final Function FLOCK = fn("flock");
+    private static final Function FCNTL = fn("fcntl");
     private static final Function UNLINK = fn("unlink");
     private static final Function SETNS = fn("setns");
     private static final Function UNSHARE = fn("unshare");
@@ -131,6 +132,10 @@ final class LibC {
     }
 
     private static final int AT_FDCWD = -100;
+
+    static int fcntl(int fd, int cmd, int arg) throws LastErrorException {
+        return FCNTL.invokeInt(new Object[] {fd, cmd, arg});
+    }
 
     static int unlink(String path) throws LastErrorException {
         return UNLINK.invokeInt(new Object[] {path});

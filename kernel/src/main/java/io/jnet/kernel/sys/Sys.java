@@ -30,6 +30,9 @@ public final class Sys {
     public static final int O_CLOEXEC = 0x80000;
     /** A handle that names a file without opening it: never blocks (a FIFO) and has no side effect (a device). */
     public static final int O_PATH = 0x200000;
+    public static final int O_NONBLOCK = 0x800;
+    public static final int F_GETFL = 3;
+    public static final int F_SETFL = 4;
     public static final int CLONE_NEWNET = 0x40000000;
     public static final long MS_BIND = 4096;
     public static final long MS_REC = 16384;
@@ -229,6 +232,16 @@ public final class Sys {
             LibC.renameat2(a, b, RENAME_EXCHANGE);
         } catch (LastErrorException e) {
             throw new ErrnoException("exchange " + a + " and " + b, e.getErrorCode());
+        }
+    }
+
+    /** Sets O_NONBLOCK on a descriptor another process handed us (systemd's listening socket). */
+    public static void setNonBlocking(int fd, String what) throws ErrnoException {
+        try {
+            int flags = LibC.fcntl(fd, F_GETFL, 0);
+            LibC.fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+        } catch (LastErrorException e) {
+            throw new ErrnoException(what, e.getErrorCode());
         }
     }
 

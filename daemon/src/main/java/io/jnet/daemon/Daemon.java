@@ -1,0 +1,208 @@
+package io.jnet.daemon;
+
+import io.jnet.kernel.sys.Sys;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.DomainSocketChannel;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * {@code jnet daemon}: serves CNI calls from the plugins' shims on a Unix socket, on netty's epoll transport. One event
+ * loop thread reads and writes; the calls run on a pool of platform threads, through the same {@code PluginMain} as a
+ * direct call. The file locks of the state store stay authoritative, so daemon and direct callers mix.
+ */
+public final class Daemon {
+
+    /** The socket that shims use unless {@code JNET_SOCKET} names another. */
+    public static final Path DEFAULT_SOCKET = Path.of("/run/jnet/jnet.sock");
+
+    /**
+     * @param allowedUids callers served (SO_PEERCRED); anyone else gets a CNI error
+     * @param maxRequestBytes the largest request frame (config and environment)
+     */
+    public record Config(Path socket, int workers, int readTimeoutMillis, int maxRequestBytes, Set<Integer> allowedUids) {
+        public static Config of(Path socket, int workers) {
+            // a config is at most 16 MiB (the direct path's own limit), plus the environment
+            return new Config(socket, workers, 10_000, (16 << 20) + (1 << 20), Set.of(0));
+        }
+    }
+
+    /** netty logs through java.util.logging; its notes (no interfaces in a fresh namespace, ...) are not ours. */
+    private static final Logger NETTY_LOG = Logger.getLogger("io.netty");
+
+    static {
+        NETTY_LOG.setLevel(Level.SEVERE);
+    }
+
+    private final Config config;
+    private final PrintStream log;
+    private final Stats stats = new Stats();
+    private final NamespaceId netns;
+    private final ExecutorService workers;
+    private final EventLoopGroup loop = new EpollEventLoopGroup(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private Channel server;
+    private boolean ownsSocketFile;
+
+    private Daemon(Config config, PrintStream log) throws IOException {
+        this.config = config;
+        this.log = log;
+        this.netns = NamespaceId.ofProcess("self");
+        AtomicInteger n = new AtomicInteger();
+        this.workers = new ThreadPoolExecutor(config.workers(), config.workers(), 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "jnet-call-" + n.incrementAndGet());   // platform threads: setns is per thread
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
+    /**
+     * Starts serving: on the socket systemd passed ({@code LISTEN_FDS}/{@code LISTEN_PID}), or else on
+     * {@code config.socket()}, replacing a stale socket file but refusing when a live daemon answers on it.
+     */
+    public static Daemon start(Config config, Map<String, String> env, PrintStream log) throws IOException {
+        Daemon d = new Daemon(config, log);
+        try {
+            d.bind(SocketActivation.listeningFd(env, ProcessHandle.current().pid()));
+        } catch (IOException | RuntimeException e) {
+            d.loop.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            d.workers.shutdownNow();
+            throw e;
+        }
+        return d;
+    }
+
+    private void bind(OptionalInt activated) throws IOException {
+        ServerBootstrap b = new ServerBootstrap().group(loop).childHandler(new ChannelInitializer<DomainSocketChannel>() {
+            @Override
+            protected void initChannel(DomainSocketChannel ch) {
+                ch.pipeline().addLast(new RequestDecoder(config.maxRequestBytes()), new ConnectionHandler(Daemon.this));
+            }
+        });
+        if (activated.isPresent()) {
+            int fd = activated.getAsInt();
+            // systemd passes a blocking socket; netty's accept loop runs until EAGAIN and would block the event loop
+            Sys.setNonBlocking(fd, "O_NONBLOCK on the socket systemd passed (fd " + fd + ")");
+            server = b.channelFactory(() -> new EpollServerDomainSocketChannel(fd, true)).register()
+                    .syncUninterruptibly().channel();
+            log("serving on the socket systemd passed (fd " + fd + "), protocol " + Wire.VERSION + ", "
+                    + config.workers() + " workers, " + netns);
+            return;
+        }
+        Path socket = config.socket().toAbsolutePath();
+        prepare(socket);
+        server = b.channel(EpollServerDomainSocketChannel.class).bind(new DomainSocketAddress(socket.toString()))
+                .syncUninterruptibly().channel();
+        ownsSocketFile = true;
+        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+        log("serving on " + socket + ", protocol " + Wire.VERSION + ", " + config.workers() + " workers, " + netns);
+    }
+
+    /** Creates the directory (0700) if missing; removes a stale socket file, refuses a live one or a non-socket. */
+    private void prepare(Path socket) throws IOException {
+        Path dir = socket.getParent();
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+        if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (!"socket".equals(fileType(socket))) {
+            throw new IOException(socket + " exists and is not a socket");
+        }
+        if (DaemonClient.listening(socket)) {
+            throw new IOException("a daemon already serves " + socket);
+        }
+        Files.delete(socket);
+        log("replaced the stale socket " + socket);
+    }
+
+    private static String fileType(Path p) throws IOException {
+        int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        return (mode & 0xF000) == 0xC000 ? "socket" : "other";
+    }
+
+    /** Blocks until {@link #stop()} has finished. */
+    public void awaitStopped() throws InterruptedException {
+        stopped.await();
+    }
+
+    /**
+     * Stops accepting (and removes the socket file, so new calls go direct at once), waits up to {@code drainMillis}
+     * for the calls in flight to answer, then ends the threads.
+     */
+    public void stop(long drainMillis) {
+        if (!stopping.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            server.close().syncUninterruptibly();
+            if (ownsSocketFile) {
+                try {
+                    Files.deleteIfExists(config.socket().toAbsolutePath());
+                } catch (IOException e) {
+                    log("could not remove " + config.socket() + ": " + e.getMessage());
+                }
+            }
+            int inFlight = stats.inFlight();
+            log("stopping: " + inFlight + " call(s) in flight");
+            long until = System.nanoTime() + drainMillis * 1_000_000L;
+            while (stats.inFlight() > 0 && System.nanoTime() < until) {
+                Thread.sleep(5);
+            }
+            workers.shutdown();
+            loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            log("stopped" + (stats.inFlight() > 0 ? " with " + stats.inFlight() + " call(s) unanswered" : ""));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    void log(String line) {
+        log.println(Instant.now() + " jnet daemon: " + line);
+    }
+
+    Config config() {
+        return config;
+    }
+
+    Stats stats() {
+        return stats;
+    }
+
+    NamespaceId netns() {
+        return netns;
+    }
+
+    ExecutorService workers() {
+        return workers;
+    }
+}
