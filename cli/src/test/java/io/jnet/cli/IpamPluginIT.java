@@ -53,7 +53,9 @@ class IpamPluginIT {
             assertTrue(other.stdout().contains("\"10.77.0.3/24\""), other.stdout());
 
             if (!version.startsWith("0.3")) {
-                Launchers.Call check = call(host, "jnet-ipam", env("CHECK", "c1", ctr.path(), "eth0"), conf);
+                // CHECK verifies the lease against the ADD's result, which the spec requires as prevResult
+                String checkConf = "{\"prevResult\":" + add.stdout().trim() + "," + conf.strip().substring(1);
+                Launchers.Call check = call(host, "jnet-ipam", env("CHECK", "c1", ctr.path(), "eth0"), checkConf);
                 assertEquals(0, check.exit(), check.stdout() + check.stderr());
             }
             for (String id : new String[] {"c1", "c2", "c1"}) {
