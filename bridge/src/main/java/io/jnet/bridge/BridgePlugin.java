@@ -549,6 +549,7 @@ public final class BridgePlugin implements CniPlugin {
             for (EndpointStore.Damaged damaged : listing.damaged()) {
                 errors.add(collectDamaged(conf, store, damaged, valid, request));
             }
+            store.removeLeftovers(conf.network());
             ipam(conf).gc(request);
         } catch (IOException e) {
             errors.add(e.getMessage());

@@ -84,6 +84,13 @@ final class EndpointStore {
         return new Listing(records, damaged);
     }
 
+    /** Removes the temp files that writers killed mid-write left in the network's directory; takes its lock. */
+    List<Path> removeLeftovers(String network) throws IOException {
+        try (DurableFiles.Lock held = lock(network)) {
+            return DurableFiles.removeTemps(dir(network));
+        }
+    }
+
     /** Deletes a damaged record's file. */
     boolean delete(Damaged damaged) throws IOException {
         return DurableFiles.delete(damaged.file());

@@ -115,6 +115,29 @@ class BridgeRaceTest {
     }
 
     @Test
+    void gcRemovesWhatAKilledWriterLeftAndKeepsTheValidRecord(Sandbox sandbox) throws Exception {
+        Sandbox.Ns host = sandbox.namespace("host");
+        Sandbox.Ns c1 = sandbox.namespace("c1");
+        Map<String, Object> conf = Calls.conf("sweep", bridge, "10.251.9.0/24", root);
+        BridgePlugin plugin = new BridgePlugin(root, NftFirewall::open);
+        assertInstanceOf(Result.class, Calls.in(host.path(),
+                () -> plugin.add(Calls.request(CniCommand.ADD, conf, "c1", c1.path()))));
+        Path dir = root.resolve("bridge").resolve("sweep");
+        Path left = dir.resolve(DurableFiles.TEMP_PREFIX + "c2@eth0.json-4242-1");
+        Files.writeString(left, "{\"network\": \"sw", StandardCharsets.UTF_8); // a writer killed mid-write
+
+        Object gc = Calls.in(host.path(), () -> {
+            plugin.gc(Calls.request(CniCommand.GC, Calls.valid(conf,
+                    List.of(Map.of("containerID", "c1", "ifname", "eth0"))), "", ""));
+            return "succeeded";
+        });
+
+        assertEquals("succeeded", gc, String.valueOf(gc));
+        assertFalse(Files.exists(left), "GC left the killed writer's temp file");
+        assertTrue(Files.exists(dir.resolve("c1@eth0.json")), "GC removed a valid attachment's record");
+    }
+
+    @Test
     void anEexistThatIsNoPublishedPortIsNotPortInUse(Sandbox sandbox) throws Exception {
         Sandbox.Ns host = sandbox.namespace("host");
         Firewall.Network a = network("a", "10.251.9.0/24");

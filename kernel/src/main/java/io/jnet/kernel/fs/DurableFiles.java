@@ -3,6 +3,7 @@ package io.jnet.kernel.fs;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -12,6 +13,8 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -148,6 +151,27 @@ public final class DurableFiles {
 
     public static boolean isTemp(Path file) {
         return file.getFileName().toString().startsWith(TEMP_PREFIX);
+    }
+
+    /**
+     * Deletes the temp files in {@code dir} that writers killed between write and rename left behind, and returns
+     * them. The caller holds the lock that the directory's writers take, so no live writer's file is among them.
+     */
+    public static List<Path> removeTemps(Path dir) throws IOException {
+        List<Path> removed = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, TEMP_PREFIX + "*")) {
+            for (Path file : files) {
+                if (Files.deleteIfExists(file)) {
+                    removed.add(file);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return removed;
+        }
+        if (!removed.isEmpty()) {
+            syncDirectory(dir);
+        }
+        return removed;
     }
 
     public static void syncDirectory(Path dir) throws IOException {
