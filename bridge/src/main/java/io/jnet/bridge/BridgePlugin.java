@@ -50,6 +50,7 @@ public final class BridgePlugin implements CniPlugin {
     private static final Set<String> KNOWN_ARGS = Set.of("IP", "MAC");
 
     private final Path defaultRoot;
+    private final HostSockets sockets;
     private final Firewalls firewalls;
 
     /** How the plugin reaches the firewall of the namespace it runs in; tests may substitute their own. */
@@ -59,11 +60,21 @@ public final class BridgePlugin implements CniPlugin {
 
     /** {@code env} supplies JNET_ROOT, the state root when the config names no {@code dataDir}. */
     public BridgePlugin(Map<String, String> env) {
-        this(StateRoot.of(env), NftFirewall::open);
+        this(env, HostSockets.perCall());
+    }
+
+    /** With the host's sockets from {@code sockets}: the daemon's, kept open for its whole life. */
+    public BridgePlugin(Map<String, String> env, HostSockets sockets) {
+        this(StateRoot.of(env), sockets, () -> NftFirewall.open(sockets));
     }
 
     BridgePlugin(Path defaultRoot, Firewalls firewalls) {
+        this(defaultRoot, HostSockets.perCall(), firewalls);
+    }
+
+    BridgePlugin(Path defaultRoot, HostSockets sockets, Firewalls firewalls) {
         this.defaultRoot = defaultRoot;
+        this.sockets = sockets;
         this.firewalls = firewalls;
     }
 
@@ -86,7 +97,7 @@ public final class BridgePlugin implements CniPlugin {
         CniPlugin ipam = ipam(conf);
 
         try (NetNs container = openNetns(request.netns());
-             Rtnetlink host = Rtnetlink.open();
+             Rtnetlink host = sockets.rtnetlink();
              Rtnetlink inside = Rtnetlink.openIn(container);
              Undo undo = new Undo()) {
             try {
@@ -145,6 +156,7 @@ public final class BridgePlugin implements CniPlugin {
                     Firewall.Network network = network(conf, addresses);
                     Firewall.Publication publication = publication(record);
                     firewall.attach(network, publication);
+                    store.savePolicy(network);
                     undo.push(() -> {
                         try (Firewall f = firewalls.open()) {
                             f.detach(network, publication);
@@ -390,7 +402,7 @@ public final class BridgePlugin implements CniPlugin {
     /** Removes everything an attachment has; every step runs, and what fails is reported together. */
     private void teardown(BridgeConf conf, Endpoint record, CniRequest request) throws CniException, IOException {
         List<String> errors = new ArrayList<>();
-        try (Rtnetlink host = Rtnetlink.open()) {
+        try (Rtnetlink host = sockets.rtnetlink()) {
             host.deleteLink(record.hostVeth()); // takes the container end with it
         } catch (IOException e) {
             errors.add("delete veth " + record.hostVeth() + ": " + e.getMessage());
@@ -451,7 +463,7 @@ public final class BridgePlugin implements CniPlugin {
                         + request.containerId() + "/" + request.ifName());
             }
             try (NetNs container = openNetns(request.netns());
-                 Rtnetlink host = Rtnetlink.open();
+                 Rtnetlink host = sockets.rtnetlink();
                  Rtnetlink inside = Rtnetlink.openIn(container)) {
                 checkLinks(conf, record, request, host, inside, drift);
             }
@@ -629,7 +641,7 @@ public final class BridgePlugin implements CniPlugin {
     }
 
     /** Whether br_netfilter passes switched IPv4 traffic through the IP hooks in this namespace. */
-    private static boolean brNetfilter() {
+    static boolean brNetfilter() {
         try {
             return "1".equals(java.nio.file.Files.readString(BR_NF_CALL_IPTABLES).strip());
         } catch (IOException absent) {

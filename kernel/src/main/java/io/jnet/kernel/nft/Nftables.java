@@ -48,6 +48,11 @@ public final class Nftables implements AutoCloseable {
         return new Nftables(NetlinkSocket.open(NetlinkSocket.NETLINK_NETFILTER));
     }
 
+    /** The port id of the socket: the sender that nf_tables notifications of this instance's batches name. */
+    public int portId() {
+        return socket.portId();
+    }
+
     /**
      * Applies a batch as one transaction. Every message asks for an acknowledgement, and replies are matched to
      * messages by sequence number. When the kernel rejects the batch, nothing of it is applied, and the exception
