@@ -22,7 +22,11 @@ public final class NftEvents implements AutoCloseable {
 
     /** Listens in the calling thread's namespace; {@link #next} waits at most {@code timeoutMillis}. */
     public static NftEvents open(int timeoutMillis) throws ErrnoException {
-        NetlinkSocket socket = NetlinkSocket.open(NetlinkSocket.NETLINK_NETFILTER);
+        return on(NetlinkSocket.open(NetlinkSocket.NETLINK_NETFILTER), timeoutMillis);
+    }
+
+    /** Listens on a NETLINK_NETFILTER socket (of another namespace, say), which this then owns. */
+    public static NftEvents on(NetlinkSocket socket, int timeoutMillis) throws ErrnoException {
         try {
             socket.subscribe(NftEvent.GROUP, timeoutMillis);
             return new NftEvents(socket);
