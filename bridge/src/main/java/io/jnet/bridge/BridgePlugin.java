@@ -52,6 +52,8 @@ public final class BridgePlugin implements CniPlugin {
     private final Path defaultRoot;
     private final HostSockets sockets;
     private final Firewalls firewalls;
+    private final Map<String, String> env;
+    private final java.io.PrintStream stderr;
 
     /** How the plugin reaches the firewall of the namespace it runs in; tests may substitute their own. */
     interface Firewalls {
@@ -60,22 +62,29 @@ public final class BridgePlugin implements CniPlugin {
 
     /** {@code env} supplies JNET_ROOT, the state root when the config names no {@code dataDir}. */
     public BridgePlugin(Map<String, String> env) {
-        this(env, HostSockets.perCall());
+        this(env, HostSockets.perCall(), System.err);
     }
 
-    /** With the host's sockets from {@code sockets}: the daemon's, kept open for its whole life. */
-    public BridgePlugin(Map<String, String> env, HostSockets sockets) {
-        this(StateRoot.of(env), sockets, () -> NftFirewall.open(sockets));
+    /**
+     * A plugin for one call: {@code env} is the call's environment, which a delegated IPAM plugin gets too, and
+     * {@code stderr} the call's stderr, where the delegate's logs go; the host's sockets come from {@code sockets}
+     * (the daemon's are kept open for its whole life).
+     */
+    public BridgePlugin(Map<String, String> env, HostSockets sockets, java.io.PrintStream stderr) {
+        this(StateRoot.of(env), sockets, () -> NftFirewall.open(sockets), env, stderr);
     }
 
     BridgePlugin(Path defaultRoot, Firewalls firewalls) {
-        this(defaultRoot, HostSockets.perCall(), firewalls);
+        this(defaultRoot, HostSockets.perCall(), firewalls, System.getenv(), System.err);
     }
 
-    BridgePlugin(Path defaultRoot, HostSockets sockets, Firewalls firewalls) {
+    private BridgePlugin(Path defaultRoot, HostSockets sockets, Firewalls firewalls, Map<String, String> env,
+                         java.io.PrintStream stderr) {
         this.defaultRoot = defaultRoot;
         this.sockets = sockets;
         this.firewalls = firewalls;
+        this.env = env;
+        this.stderr = stderr;
     }
 
     @Override
@@ -628,7 +637,7 @@ public final class BridgePlugin implements CniPlugin {
 
     private CniPlugin ipam(BridgeConf conf) {
         return "jnet-ipam".equals(conf.ipamType()) ? new io.jnet.ipam.IpamPlugin(StateRoot.env(conf.root()))
-                : new ExecPlugin(conf.ipamType());
+                : new ExecPlugin(conf.ipamType(), ExecPlugin.DEFAULT_TIMEOUT, env, stderr);
     }
 
     static Firewall.Network network(BridgeConf conf, List<IpPrefix> addresses) {

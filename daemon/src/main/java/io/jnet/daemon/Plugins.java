@@ -41,7 +41,7 @@ public final class Plugins {
             case "none" -> new NonePlugin();
             case "host" -> new HostPlugin(warnings);
             case "container" -> new ContainerPlugin(StateRoot.of(env));
-            case "bridge" -> new BridgePlugin(env, sockets);
+            case "bridge" -> new BridgePlugin(env, sockets, warnings);
             case "ipam" -> new IpamPlugin(env);
             default -> null;
         };
