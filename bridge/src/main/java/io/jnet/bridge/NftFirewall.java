@@ -27,7 +27,6 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -168,14 +167,14 @@ final class NftFirewall implements Firewall {
             batch.addSet(set);
         }
         batch.addTable(L2).addSet(ICC_OFF);
-        Map<Chain, List<Rule>> layout = layout(network);
-        for (Chain c : layout.keySet()) {
-            batch.addChain(c);
+        List<ChainRules> layout = layout(network);
+        for (ChainRules c : layout) {
+            batch.addChain(c.chain());
         }
         if (rewrite) {
-            for (var chain : layout.entrySet()) {
-                batch.flushChain(chain.getKey());
-                for (Rule r : chain.getValue()) {
+            for (ChainRules c : layout) {
+                batch.flushChain(c.chain());
+                for (Rule r : c.rules()) {
                     batch.addRule(r);
                 }
             }
@@ -209,10 +208,16 @@ final class NftFirewall implements Firewall {
             }
             throw e;
         }
-        for (var chain : layout(network).entrySet()) {
-            List<Rule> wanted = chain.getValue().stream().map(Rule::canonical).toList();
-            if (!wanted.equals(present.getOrDefault(chain.getKey().table() + " " + chain.getKey().name(), List.of()))) {
+        for (ChainRules c : layout(network)) {
+            List<Rule> wanted = c.rules();
+            List<Rule> have = present.getOrDefault(c.chain().table() + " " + c.chain().name(), List.of());
+            if (wanted.size() != have.size()) {
                 return false;
+            }
+            for (int i = 0; i < wanted.size(); i++) {
+                if (!wanted.get(i).canonical().sameAs(have.get(i))) {
+                    return false;
+                }
             }
         }
         return true;
@@ -451,8 +456,8 @@ final class NftFirewall implements Firewall {
      * every network first, then the network's own. This is the one place that says what the rules are; the writer,
      * the read-back and CHECK all go by it.
      */
-    static Map<Chain, List<Rule>> layout(Network n) {
-        Map<Chain, List<Rule>> out = new LinkedHashMap<>();
+    static List<ChainRules> layout(Network n) {
+        Layout out = new Layout();
         // shared by every network
         out.put(PREROUTING_FILTER, List.of(rule(PREROUTING_FILTER, "per-network checks before NAT")
                 .add(Rules.iifnameVmap(PRE_IN.name())).build()));
@@ -526,7 +531,20 @@ final class NftFirewall implements Firewall {
         snatOutRules.add(rule(snatOut, "the host's 127.0.0.1 reaching a published port")
                 .add(Rules.saddr(LOOPBACK_NET, 8)).add(Rules.masquerade()).build());
         out.put(snatOut, snatOutRules);
-        return out;
+        return out.chains;
+    }
+
+    /** A chain of the layout and its rules in order. */
+    record ChainRules(Chain chain, List<Rule> rules) {
+    }
+
+    /** Collects the layout in order; a list, not a map: hashing the records would link their generated methods. */
+    private static final class Layout {
+        final List<ChainRules> chains = new ArrayList<>();
+
+        void put(Chain chain, List<Rule> rules) {
+            chains.add(new ChainRules(chain, List.copyOf(rules)));
+        }
     }
 
     private static List<Chain> networkChains(Network n) {
