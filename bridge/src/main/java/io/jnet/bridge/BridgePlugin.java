@@ -165,7 +165,6 @@ public final class BridgePlugin implements CniPlugin {
                     Firewall.Network network = network(conf, addresses);
                     Firewall.Publication publication = publication(record);
                     firewall.attach(network, publication);
-                    store.savePolicy(network);
                     undo.push(() -> {
                         try (Firewall f = firewalls.open()) {
                             f.detach(network, publication);
@@ -188,7 +187,8 @@ public final class BridgePlugin implements CniPlugin {
                     reported.add(new IpConfig(ip.address(), conf.isGateway() ? gatewayOf(ip) : ip.gateway(), 2));
                 }
                 Result result = new Result(interfaces, reported, routes, lease.dns());
-                store.save(record.withResult(result));
+                store.save(record.withResult(result)
+                        .withPolicy(new Endpoint.Policy(conf.ipMasq(), conf.icc(), conf.internal())));
                 undo.commit();
                 return result;
             } catch (CniException e) {

@@ -1,8 +1,6 @@
 package io.jnet.bridge;
 
 import io.jnet.cni.CniException;
-import io.jnet.cni.IpPrefix;
-import io.jnet.cni.Json;
 import io.jnet.cni.Names;
 import io.jnet.kernel.fs.DurableFiles;
 
@@ -12,11 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
 /**
  * The bridge driver's records: {@code <root>/bridge/<network>/<containerId>@<ifname>.json}, one per attachment, so
@@ -90,48 +84,6 @@ final class EndpointStore {
         return new Listing(records, damaged);
     }
 
-    /** A network's firewall options as its last ADD applied them: what the healer needs besides the records. */
-    record Policy(String bridge, boolean ipMasq, boolean icc, boolean internal) {
-        Firewall.Network network(String name, List<IpPrefix> subnets, boolean brNetfilter) {
-            return new Firewall.Network(name, bridge, subnets, ipMasq, icc, internal, brNetfilter);
-        }
-    }
-
-    private Path policyFile(String network) {
-        return root.resolve(network + ".firewall.json");
-    }
-
-    /** Records {@code <root>/bridge/<network>.firewall.json}; written only when it changes. */
-    void savePolicy(Firewall.Network n) throws IOException {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("bridge", n.bridge());
-        m.put("ipMasq", n.ipMasq());
-        m.put("icc", n.icc());
-        m.put("internal", n.internal());
-        byte[] data = Json.writeBytes(m);
-        Path file = policyFile(n.name());
-        if (!Arrays.equals(data, DurableFiles.readIfExists(file))) {
-            DurableFiles.createDirectories(root);
-            DurableFiles.write(file, data);
-        }
-    }
-
-    /** The network's policy, or empty when no ADD recorded one (or the file does not parse). */
-    Optional<Policy> policy(String network) throws IOException {
-        byte[] data = DurableFiles.readIfExists(policyFile(network));
-        if (data == null) {
-            return Optional.empty();
-        }
-        try {
-            Map<String, Object> m = Json.parseObject(data);
-            String where = policyFile(network).toString();
-            return Optional.of(new Policy(Json.requireString(m, where, "bridge"), Json.optBoolean(m, where, "ipMasq", true),
-                    Json.optBoolean(m, where, "icc", true), Json.optBoolean(m, where, "internal", false)));
-        } catch (CniException e) {
-            return Optional.empty();
-        }
-    }
-
     /** The networks that have a directory of records. */
     List<String> networks() throws IOException {
         List<String> out = new ArrayList<>();
@@ -161,7 +113,6 @@ final class EndpointStore {
             return;
         }
         Files.deleteIfExists(dir);
-        Files.deleteIfExists(policyFile(network));
         DurableFiles.syncDirectory(root);
     }
 

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -134,25 +133,26 @@ public final class FirewallHealer implements AutoCloseable {
         List<String> failures = new ArrayList<>();
         try (NftFirewall firewall = NftFirewall.open(sockets); Rtnetlink rtnl = sockets.rtnetlink()) {
             for (String network : store.networks()) {
-                Optional<EndpointStore.Policy> policy = store.policy(network);
-                if (policy.isEmpty()) {
-                    continue;
-                }
+                Endpoint last = null;
                 Set<IpPrefix> subnets = new LinkedHashSet<>();
                 List<Firewall.Publication> live = new ArrayList<>();
                 for (Endpoint e : store.list(network).records()) {
-                    if (e.isComplete() && rtnl.link(e.hostVeth()).isPresent()) {
+                    if (e.isComplete() && e.policy() != null && rtnl.link(e.hostVeth()).isPresent()) {
+                        last = e;
                         live.add(BridgePlugin.publication(e));
                         for (IpPrefix ip : e.ips()) {
                             subnets.add(ip.network());
                         }
                     }
                 }
-                if (live.isEmpty()) {
+                if (last == null) {
                     continue;
                 }
+                Endpoint.Policy p = last.policy();
+                Firewall.Network n = new Firewall.Network(network, last.bridge(), List.copyOf(subnets), p.ipMasq(),
+                        p.icc(), p.internal(), brNetfilter);
                 try {
-                    firewall.reapply(policy.get().network(network, List.copyOf(subnets), brNetfilter), live);
+                    firewall.reapply(n, live);
                     count += live.size();
                 } catch (IOException e) {
                     failures.add("network " + network + ": " + e.getMessage());

@@ -9,7 +9,6 @@ import io.jnet.kernel.nft.Datatype;
 import io.jnet.kernel.nft.Element;
 import io.jnet.kernel.nft.Expr;
 import io.jnet.kernel.nft.Family;
-import io.jnet.kernel.nft.ListedRule;
 import io.jnet.kernel.nft.NftBatch;
 import io.jnet.kernel.nft.NftSet;
 import io.jnet.kernel.nft.Nftables;
@@ -191,36 +190,16 @@ final class NftFirewall implements Firewall {
     }
 
     /**
-     * Whether every chain of the network's {@link #layout} holds exactly its rules, read back from the kernel: a few
+     * Whether every chain of the network's {@link #layout} holds exactly its rules, read back from the kernel: two
      * dumps, and nothing to destroy, against a rewrite of some twenty rules.
      */
     private boolean layoutInPlace(Network network) throws IOException {
-        Map<String, List<Rule>> present = new HashMap<>();
-        try {
-            for (Table t : List.of(TABLE, L2)) {
-                for (ListedRule listed : nft.rules(t)) {
-                    present.computeIfAbsent(t + " " + listed.rule().chain(), k -> new ArrayList<>()).add(listed.rule());
-                }
-            }
-        } catch (NetlinkException e) {
-            if (e.isNotFound()) {
-                return false;
-            }
-            throw e;
-        }
+        Map<String, List<Rule>> inet = new HashMap<>();
+        Map<String, List<Rule>> l2 = new HashMap<>();
         for (ChainRules c : layout(network)) {
-            List<Rule> wanted = c.rules();
-            List<Rule> have = present.getOrDefault(c.chain().table() + " " + c.chain().name(), List.of());
-            if (wanted.size() != have.size()) {
-                return false;
-            }
-            for (int i = 0; i < wanted.size(); i++) {
-                if (!wanted.get(i).canonical().sameAs(have.get(i))) {
-                    return false;
-                }
-            }
+            (c.chain().table().equals(L2) ? l2 : inet).put(c.chain().name(), c.rules());
         }
-        return true;
+        return nft.holds(TABLE, inet) && nft.holds(L2, l2);
     }
 
     /**

@@ -31,21 +31,6 @@ public record Rule(Table table, String chain, List<Expr> exprs, String comment) 
         return new Rule(table, chain, exprs.stream().map(Expr::canonical).toList(), comment);
     }
 
-    /**
-     * Whether both rules have the same wire form (table, chain, expressions, comment): a comparison by the encoder
-     * that every batch runs anyway, where the records' generated {@code equals} would bootstrap one method handle per
-     * expression type, milliseconds each in a short-lived process.
-     */
-    public boolean sameAs(Rule other) {
-        return java.util.Arrays.equals(wire(this), wire(other));
-    }
-
-    private static byte[] wire(Rule rule) {
-        io.jnet.kernel.netlink.NlWriter w = new io.jnet.kernel.netlink.NlWriter(0);
-        NftCodec.newRule(w, rule, true, NftCodec.SetIds.NONE);
-        return w.toByteArray();
-    }
-
     @Override
     public String toString() {
         return "rule in chain " + table + " " + chain + (comment.isEmpty() ? "" : " (comment \"" + comment + "\")");
