@@ -9,12 +9,16 @@
  * was sent, DEL runs directly (a DEL must not fail because the daemon went away) and ADD, CHECK, GC and STATUS
  * report CNI error 11, "try again later": the daemon may have done part of the call, and the runtime decides.
  *
+ * A daemon that hangs is treated like one that died: the call has a deadline (connect, send and answer together)
+ * of JNET_SHIM_TIMEOUT seconds, 60 by default.
+ *
  * JNET_SHIM=direct always runs directly; JNET_SHIM=daemon never does (no daemon is error 11): for tests and
  * diagnosis. The home is found through /proc/self/exe, so a symlink to the shim works.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,7 +26,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef JNET_TYPE
@@ -35,6 +41,11 @@
 #define KIND_DIRECT 1
 #define MAX_STDIN (16 << 20)          /* the direct path's own limit; one byte more tells it the input is too big */
 #define DEFAULT_SOCKET "/run/jnet/jnet.sock"
+#define DEFAULT_TIMEOUT_MS 60000
+
+static long long deadline_ms;         /* CLOCK_MONOTONIC: when the daemon has had its time */
+static long long timeout_ms;
+static int timed_out;
 
 extern char **environ;
 
@@ -125,14 +136,63 @@ static const char *reply_version(const struct buf *in) {
 }
 
 static void try_again_later(const struct buf *in, const char *why) {
-    printf("{\"cniVersion\":\"%s\",\"code\":11,\"msg\":\"jnet daemon went away during the call; try again later\","
-           "\"details\":\"%s\"}\n", reply_version(in), why);
+    if (timed_out) {
+        printf("{\"cniVersion\":\"%s\",\"code\":11,\"msg\":\"jnet daemon did not answer within %lld ms; try again "
+               "later\",\"details\":\"%s (JNET_SHIM_TIMEOUT)\"}\n", reply_version(in), timeout_ms, why);
+    } else {
+        printf("{\"cniVersion\":\"%s\",\"code\":11,\"msg\":\"jnet daemon went away during the call; try again later\","
+               "\"details\":\"%s\"}\n", reply_version(in), why);
+    }
     fflush(stdout);
     exit(1);
 }
 
+static long long now_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long) t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* JNET_SHIM_TIMEOUT in seconds (a fraction is fine), else 60 s. */
+static long long shim_timeout(void) {
+    const char *v = getenv("JNET_SHIM_TIMEOUT");
+    if (v != NULL && *v != '\0') {
+        char *end;
+        double seconds = strtod(v, &end);
+        if (*end == '\0' && seconds > 0 && seconds < 86400) {
+            return (long long) (seconds * 1000);
+        }
+        fprintf(stderr, "jnet-%s: ignoring JNET_SHIM_TIMEOUT=%s (not a number of seconds)\n", JNET_TYPE, v);
+    }
+    return DEFAULT_TIMEOUT_MS;
+}
+
+/* Waits until the socket is ready for {@code events} or the deadline passed (-1, errno ETIMEDOUT). */
+static int await_socket(int fd, short events) {
+    for (;;) {
+        long long left = deadline_ms - now_ms();
+        if (left <= 0) {
+            timed_out = 1;
+            errno = ETIMEDOUT;
+            return -1;
+        }
+        struct pollfd p = {.fd = fd, .events = events};
+        int r = poll(&p, 1, left > INT_MAX ? INT_MAX : (int) left);
+        if (r > 0) {
+            return 0;
+        }
+        if (r < 0 && errno != EINTR) {
+            return -1;
+        }
+    }
+}
+
+/* Reads n bytes of the daemon's answer before the deadline. */
 static int read_full(int fd, unsigned char *p, size_t n) {
     while (n > 0) {
+        if (await_socket(fd, POLLIN) != 0) {
+            return -1;
+        }
         ssize_t r = read(fd, p, n);
         if (r < 0 && errno == EINTR) {
             continue;
@@ -149,6 +209,9 @@ static int read_full(int fd, unsigned char *p, size_t n) {
 /* send(MSG_NOSIGNAL) on the socket: a daemon that died must not kill the shim with SIGPIPE */
 static int write_full(int fd, const unsigned char *p, size_t n, int is_socket) {
     while (n > 0) {
+        if (is_socket && await_socket(fd, POLLOUT) != 0) {
+            return -1;
+        }
         ssize_t w = is_socket ? send(fd, p, n, MSG_NOSIGNAL) : write(fd, p, n);
         if (w < 0 && errno == EINTR) {
             continue;
@@ -185,8 +248,24 @@ int main(int argc, char **argv) {
         direct(NULL);
     }
     strcpy(addr.sun_path, path);
+    timeout_ms = shim_timeout();
+    deadline_ms = now_ms() + timeout_ms;
     int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (sock < 0 || connect(sock, (struct sockaddr *) &addr, sizeof addr) != 0) {
+    /* a daemon whose backlog is full makes connect(2) wait: at most until the deadline (SO_SNDTIMEO) */
+    struct timeval tv = {.tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000};
+    if (sock >= 0) {
+        setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    }
+    int connected = sock >= 0 ? connect(sock, (struct sockaddr *) &addr, sizeof addr) : -1;
+    if (connected != 0 && (errno == EAGAIN || errno == EINPROGRESS)) {
+        timed_out = 1;
+        struct buf none = {0};
+        if (command == NULL || strcmp(command, "DEL") != 0 || strict) {
+            try_again_later(&none, "connecting to the daemon timed out");
+        }
+        direct(NULL);
+    }
+    if (connected != 0) {
         if (strict) {
             struct buf none = {0};
             try_again_later(&none, "no daemon listens (JNET_SHIM=daemon)");

@@ -50,7 +50,10 @@ public final class BridgePlugin implements CniPlugin {
     private static final Set<String> KNOWN_ARGS = Set.of("IP", "MAC");
 
     private final Path defaultRoot;
+    private final HostSockets sockets;
     private final Firewalls firewalls;
+    private final Map<String, String> env;
+    private final java.io.PrintStream stderr;
 
     /** How the plugin reaches the firewall of the namespace it runs in; tests may substitute their own. */
     interface Firewalls {
@@ -59,12 +62,29 @@ public final class BridgePlugin implements CniPlugin {
 
     /** {@code env} supplies JNET_ROOT, the state root when the config names no {@code dataDir}. */
     public BridgePlugin(Map<String, String> env) {
-        this(StateRoot.of(env), NftFirewall::open);
+        this(env, HostSockets.perCall(), System.err);
+    }
+
+    /**
+     * A plugin for one call: {@code env} is the call's environment, which a delegated IPAM plugin gets too, and
+     * {@code stderr} the call's stderr, where the delegate's logs go; the host's sockets come from {@code sockets}
+     * (the daemon's are kept open for its whole life).
+     */
+    public BridgePlugin(Map<String, String> env, HostSockets sockets, java.io.PrintStream stderr) {
+        this(StateRoot.of(env), sockets, () -> NftFirewall.open(sockets), env, stderr);
     }
 
     BridgePlugin(Path defaultRoot, Firewalls firewalls) {
+        this(defaultRoot, HostSockets.perCall(), firewalls, System.getenv(), System.err);
+    }
+
+    private BridgePlugin(Path defaultRoot, HostSockets sockets, Firewalls firewalls, Map<String, String> env,
+                         java.io.PrintStream stderr) {
         this.defaultRoot = defaultRoot;
+        this.sockets = sockets;
         this.firewalls = firewalls;
+        this.env = env;
+        this.stderr = stderr;
     }
 
     @Override
@@ -86,7 +106,7 @@ public final class BridgePlugin implements CniPlugin {
         CniPlugin ipam = ipam(conf);
 
         try (NetNs container = openNetns(request.netns());
-             Rtnetlink host = Rtnetlink.open();
+             Rtnetlink host = sockets.rtnetlink();
              Rtnetlink inside = Rtnetlink.openIn(container);
              Undo undo = new Undo()) {
             try {
@@ -167,7 +187,8 @@ public final class BridgePlugin implements CniPlugin {
                     reported.add(new IpConfig(ip.address(), conf.isGateway() ? gatewayOf(ip) : ip.gateway(), 2));
                 }
                 Result result = new Result(interfaces, reported, routes, lease.dns());
-                store.save(record.withResult(result));
+                store.save(record.withResult(result)
+                        .withPolicy(new Endpoint.Policy(conf.ipMasq(), conf.icc(), conf.internal())));
                 undo.commit();
                 return result;
             } catch (CniException e) {
@@ -390,7 +411,7 @@ public final class BridgePlugin implements CniPlugin {
     /** Removes everything an attachment has; every step runs, and what fails is reported together. */
     private void teardown(BridgeConf conf, Endpoint record, CniRequest request) throws CniException, IOException {
         List<String> errors = new ArrayList<>();
-        try (Rtnetlink host = Rtnetlink.open()) {
+        try (Rtnetlink host = sockets.rtnetlink()) {
             host.deleteLink(record.hostVeth()); // takes the container end with it
         } catch (IOException e) {
             errors.add("delete veth " + record.hostVeth() + ": " + e.getMessage());
@@ -451,7 +472,7 @@ public final class BridgePlugin implements CniPlugin {
                         + request.containerId() + "/" + request.ifName());
             }
             try (NetNs container = openNetns(request.netns());
-                 Rtnetlink host = Rtnetlink.open();
+                 Rtnetlink host = sockets.rtnetlink();
                  Rtnetlink inside = Rtnetlink.openIn(container)) {
                 checkLinks(conf, record, request, host, inside, drift);
             }
@@ -617,7 +638,7 @@ public final class BridgePlugin implements CniPlugin {
 
     private CniPlugin ipam(BridgeConf conf) {
         return "jnet-ipam".equals(conf.ipamType()) ? new io.jnet.ipam.IpamPlugin(StateRoot.env(conf.root()))
-                : new ExecPlugin(conf.ipamType());
+                : new ExecPlugin(conf.ipamType(), ExecPlugin.DEFAULT_TIMEOUT, env, stderr);
     }
 
     static Firewall.Network network(BridgeConf conf, List<IpPrefix> addresses) {
@@ -630,7 +651,7 @@ public final class BridgePlugin implements CniPlugin {
     }
 
     /** Whether br_netfilter passes switched IPv4 traffic through the IP hooks in this namespace. */
-    private static boolean brNetfilter() {
+    static boolean brNetfilter() {
         try {
             return "1".equals(java.nio.file.Files.readString(BR_NF_CALL_IPTABLES).strip());
         } catch (IOException absent) {

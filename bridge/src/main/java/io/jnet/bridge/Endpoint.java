@@ -17,11 +17,23 @@ import java.util.Map;
  * id, ifname). {@code result} is null until the ADD has finished.
  */
 record Endpoint(String network, String containerId, String ifName, String netns, String bridge, String hostVeth,
-                  String mac, List<IpPrefix> ips, List<PortMapping> ports, Result result) {
+                  String mac, List<IpPrefix> ips, List<PortMapping> ports, Result result, Policy policy) {
+
+    /**
+     * The network's firewall options as this attachment's ADD applied them (null until then, and in records of
+     * older versions): with the bridge and the addresses, what the firewall healer re-applies from.
+     */
+    record Policy(boolean ipMasq, boolean icc, boolean internal) {
+    }
 
     Endpoint {
         ips = List.copyOf(ips);
         ports = List.copyOf(ports);
+    }
+
+    Endpoint(String network, String containerId, String ifName, String netns, String bridge, String hostVeth,
+             String mac, List<IpPrefix> ips, List<PortMapping> ports, Result result) {
+        this(network, containerId, ifName, netns, bridge, hostVeth, mac, ips, ports, result, null);
     }
 
     boolean isComplete() {
@@ -29,15 +41,19 @@ record Endpoint(String network, String containerId, String ifName, String netns,
     }
 
     Endpoint withIps(List<IpPrefix> newIps) {
-        return new Endpoint(network, containerId, ifName, netns, bridge, hostVeth, mac, newIps, ports, result);
+        return new Endpoint(network, containerId, ifName, netns, bridge, hostVeth, mac, newIps, ports, result, policy);
     }
 
     Endpoint withResult(Result newResult) {
-        return new Endpoint(network, containerId, ifName, netns, bridge, hostVeth, mac, ips, ports, newResult);
+        return new Endpoint(network, containerId, ifName, netns, bridge, hostVeth, mac, ips, ports, newResult, policy);
     }
 
     Endpoint withMac(String newMac) {
-        return new Endpoint(network, containerId, ifName, netns, bridge, hostVeth, newMac, ips, ports, result);
+        return new Endpoint(network, containerId, ifName, netns, bridge, hostVeth, newMac, ips, ports, result, policy);
+    }
+
+    Endpoint withPolicy(Policy newPolicy) {
+        return new Endpoint(network, containerId, ifName, netns, bridge, hostVeth, mac, ips, ports, result, newPolicy);
     }
 
     byte[] toJson() {
@@ -62,6 +78,13 @@ record Endpoint(String network, String containerId, String ifName, String netns,
         if (result != null) {
             m.put("result", ResultCodec.toJson(result, CniVersion.LATEST));
         }
+        if (policy != null) {
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("ipMasq", policy.ipMasq());
+            p.put("icc", policy.icc());
+            p.put("internal", policy.internal());
+            m.put("firewall", p);
+        }
         return Json.writeBytes(m);
     }
 
@@ -73,11 +96,16 @@ record Endpoint(String network, String containerId, String ifName, String netns,
             ips.add(IpPrefix.parse(ip, where + ".ips"));
         }
         Object result = m.get("result");
+        Map<String, Object> firewall = Json.optObject(m, where, "firewall");
+        Policy policy = firewall == null ? null : new Policy(Json.optBoolean(firewall, where + ".firewall", "ipMasq", true),
+                Json.optBoolean(firewall, where + ".firewall", "icc", true),
+                Json.optBoolean(firewall, where + ".firewall", "internal", false));
         return new Endpoint(Json.requireString(m, where, "network"), Json.requireString(m, where, "containerId"),
                 Json.requireString(m, where, "ifName"), Json.optString(m, where, "netns", ""),
                 Json.requireString(m, where, "bridge"), Json.requireString(m, where, "hostVeth"),
                 Json.optString(m, where, "mac", ""), ips,
                 PortMapping.parseAll(m.get("portMappings"), null),
-                result == null ? null : ResultCodec.decode(Json.asObject(result, where + ".result"), where + ".result"));
+                result == null ? null : ResultCodec.decode(Json.asObject(result, where + ".result"), where + ".result"),
+                policy);
     }
 }

@@ -91,6 +91,19 @@ final class EndpointStore {
         }
     }
 
+    /** The networks that have a directory of records. */
+    List<String> networks() throws IOException {
+        List<String> out = new ArrayList<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, Files::isDirectory)) {
+            for (Path d : dirs) {
+                out.add(d.getFileName().toString());
+            }
+        } catch (NoSuchFileException none) {
+            return out;
+        }
+        return out;
+    }
+
     /** Deletes a damaged record's file. */
     boolean delete(Damaged damaged) throws IOException {
         return DurableFiles.delete(damaged.file());

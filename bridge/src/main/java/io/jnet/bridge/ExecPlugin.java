@@ -13,6 +13,7 @@ import io.jnet.cni.ResultCodec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,16 +45,31 @@ final class ExecPlugin implements CniPlugin {
         t.start();
     };
 
+    /** A delegate's stderr kept for the caller; more is cut, so a chatty delegate cannot fill a daemon's heap. */
+    static final int MAX_STDERR_BYTES = 1 << 20;
+
     private final String type;
     private final Duration timeout;
+    private final Map<String, String> callEnv;
+    private final PrintStream stderr;
 
     ExecPlugin(String type) {
         this(type, DEFAULT_TIMEOUT);
     }
 
     ExecPlugin(String type, Duration timeout) {
+        this(type, timeout, System.getenv(), System.err);
+    }
+
+    /**
+     * A delegate run for a call whose environment is {@code callEnv} (the daemon's caller's, not the daemon's: its
+     * CNI_* and JNET_* variables replace this process's) and whose stderr is {@code stderr}.
+     */
+    ExecPlugin(String type, Duration timeout, Map<String, String> callEnv, PrintStream stderr) {
         this.type = type;
         this.timeout = timeout;
+        this.callEnv = callEnv;
+        this.stderr = stderr;
     }
 
     @Override
@@ -86,6 +102,12 @@ final class ExecPlugin implements CniPlugin {
         Path binary = find(request);
         ProcessBuilder pb = new ProcessBuilder(binary.toString());
         Map<String, String> env = pb.environment();
+        env.keySet().removeIf(name -> name.startsWith("CNI_") || name.startsWith("JNET_"));
+        callEnv.forEach((name, value) -> {
+            if (name.startsWith("CNI_") || name.startsWith("JNET_")) {
+                env.put(name, value);
+            }
+        });
         env.put("CNI_COMMAND", command);
         boolean attachment = request.command().isAttachmentCommand();
         for (String name : new String[] {"CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME", "CNI_ARGS"}) {
@@ -98,7 +120,7 @@ final class ExecPlugin implements CniPlugin {
             env.put("CNI_ARGS", request.args().raw());
         }
         env.put("CNI_PATH", String.join(":", request.path()));
-        pb.redirectError(ProcessBuilder.Redirect.INHERIT); // a delegate's logs are ours
+        pb.redirectError(ProcessBuilder.Redirect.PIPE); // a delegate's logs are the call's: copied to its stderr
         String what = "IPAM plugin " + binary + " " + command;
         Process p;
         try {
@@ -111,9 +133,15 @@ final class ExecPlugin implements CniPlugin {
             long deadline = System.nanoTime() + timeout.toNanos();
             CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> write(p, config), PIPE_THREADS);
             CompletableFuture<byte[]> reader = CompletableFuture.supplyAsync(() -> read(p), PIPE_THREADS);
+            CompletableFuture<byte[]> logs = CompletableFuture.supplyAsync(() -> readErr(p), PIPE_THREADS);
             byte[] stdout = reader.get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
             if (!p.waitFor(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
                 throw new TimeoutException();
+            }
+            byte[] err = logs.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (err.length > 0) {
+                stderr.write(err, 0, err.length);
+                stderr.flush();
             }
             writer.cancel(true); // a delegate may exit without reading all its input; that is its business
             int exit = p.exitValue();
@@ -147,6 +175,17 @@ final class ExecPlugin implements CniPlugin {
             return data;
         } catch (IOException e) {
             throw new DelegateIo(e);
+        }
+    }
+
+    /** Stderr up to {@link #MAX_STDERR_BYTES}; the rest is drained, so the delegate never blocks on it. */
+    private static byte[] readErr(Process p) {
+        try (InputStream in = p.getErrorStream()) {
+            byte[] data = in.readNBytes(MAX_STDERR_BYTES);
+            in.transferTo(OutputStream.nullOutputStream());
+            return data;
+        } catch (IOException e) {
+            return new byte[0];
         }
     }
 

@@ -24,8 +24,10 @@ import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -45,9 +47,11 @@ import java.util.Set;
  * does. Without it, table {@code bridge jnet} drops frames switched between two ports of the bridge:
  * {@code iifname . ether saddr @icc_off drop}, with (host end, container MAC) of each container of such a network
  * as elements; published ports reached through the host are routed, carry the bridge's MAC and pass.
- * The rules are per network and constant in number; a container adds and deletes only map elements. Every ADD
- * re-asserts the base chains and its network's chains in the same transaction as its elements, which also
- * re-creates what someone flushed or deleted.
+ * The rules are per network and constant in number ({@link #layout}); a container adds and deletes only map
+ * elements. An ADD whose network's rules are in place (read back, or known from nf_tables events in the daemon) adds
+ * only its elements, so rule handles and counters survive; otherwise it rewrites the layout in the same transaction,
+ * which re-creates what someone flushed or deleted. Rewriting deletes rules, and a namespace with deleted objects
+ * makes the next close of an nf_tables socket wait for an RCU grace period.
  */
 final class NftFirewall implements Firewall {
 
@@ -92,24 +96,51 @@ final class NftFirewall implements Firewall {
     private static final InetAddress LOOPBACK_NET = IpPrefix.parseAddress("127.0.0.0");
 
     private final Nftables nft;
+    private final HostSockets sockets;
 
-    private NftFirewall(Nftables nft) {
+    private NftFirewall(Nftables nft, HostSockets sockets) {
         this.nft = nft;
+        this.sockets = sockets;
     }
 
-    /** The firewall of the calling thread's namespace. */
+    /** The firewall of the calling thread's namespace, on a socket of its own. */
     static NftFirewall open() throws IOException {
-        return new NftFirewall(Nftables.open());
+        return open(HostSockets.perCall());
+    }
+
+    /** The firewall of the calling thread's namespace, on the socket that {@code sockets} gives this thread. */
+    static NftFirewall open(HostSockets sockets) throws IOException {
+        return new NftFirewall(sockets.nftables(), sockets);
     }
 
     @Override
     public void attach(Network network, Publication publication) throws IOException {
-        NftBatch batch = new NftBatch();
-        ensureShared(batch);
-        ensureNetwork(batch, network);
-        for (var entry : elements(network, publication).entrySet()) {
-            batch.addElements(entry.getKey(), entry.getValue());
+        long since = sockets.epoch();
+        boolean inPlace = sockets.knownInPlace(network.name()) || layoutInPlace(network);
+        try {
+            apply(batch(network, List.of(publication), !inPlace), network, publication);
+        } catch (NetlinkException e) {
+            if (!inPlace || !e.isNotFound()) {
+                throw e;
+            }
+            // removed between the read-back (or the last event) and the batch
+            apply(batch(network, List.of(publication), true), network, publication);
         }
+        sockets.inPlace(network.name(), since);
+        flushUdp(publication);
+    }
+
+    /**
+     * Writes the network's layout again, whatever is in place, with the elements of every publication given: what
+     * the healer does after someone flushed or deleted part of the firewall.
+     */
+    void reapply(Network network, List<Publication> publications) throws IOException {
+        long since = sockets.epoch();
+        nft.apply(batch(network, publications, true));
+        sockets.inPlace(network.name(), since);
+    }
+
+    private void apply(NftBatch batch, Network network, Publication publication) throws IOException {
         try {
             nft.apply(batch);
         } catch (NetlinkException e) {
@@ -121,7 +152,54 @@ final class NftFirewall implements Firewall {
             }
             throw e;
         }
-        flushUdp(publication);
+    }
+
+    /**
+     * One transaction: the table, sets and chains (created where missing, which changes nothing where present),
+     * the rules of {@link #layout} when {@code rewrite} (each chain flushed first), the network's verdict-map
+     * elements and the publications' elements.
+     */
+    private static NftBatch batch(Network network, List<Publication> publications, boolean rewrite) {
+        NftBatch batch = new NftBatch();
+        batch.addTable(TABLE);
+        for (NftSet set : SETS) {
+            batch.addSet(set);
+        }
+        batch.addTable(L2).addSet(ICC_OFF);
+        List<ChainRules> layout = layout(network);
+        for (ChainRules c : layout) {
+            batch.addChain(c.chain());
+        }
+        if (rewrite) {
+            for (ChainRules c : layout) {
+                batch.flushChain(c.chain());
+                for (Rule r : c.rules()) {
+                    batch.addRule(r);
+                }
+            }
+        }
+        for (NftSet vmap : List.of(PRE_IN, FWD_IN, FWD_OUT, SNAT_IN, SNAT_OUT)) {
+            batch.addElement(vmap, vmapElement(vmap, network));
+        }
+        for (Publication publication : publications) {
+            for (var entry : elements(network, publication).entrySet()) {
+                batch.addElements(entry.getKey(), entry.getValue());
+            }
+        }
+        return batch;
+    }
+
+    /**
+     * Whether every chain of the network's {@link #layout} holds exactly its rules, read back from the kernel: two
+     * dumps, and nothing to destroy, against a rewrite of some twenty rules.
+     */
+    private boolean layoutInPlace(Network network) throws IOException {
+        Map<String, List<Rule>> inet = new HashMap<>();
+        Map<String, List<Rule>> l2 = new HashMap<>();
+        for (ChainRules c : layout(network)) {
+            (c.chain().table().equals(L2) ? l2 : inet).put(c.chain().name(), c.rules());
+        }
+        return nft.holds(TABLE, inet) && nft.holds(L2, l2);
     }
 
     /**
@@ -352,89 +430,106 @@ final class NftFirewall implements Firewall {
 
     // ---- the ruleset ---------------------------------------------------------------------------------------------
 
-    private static void ensureShared(NftBatch batch) {
-        batch.addTable(TABLE);
-        for (NftSet set : SETS) {
-            batch.addSet(set);
-        }
-        for (Chain c : SHARED_CHAINS) {
-            batch.addChain(c).flushChain(c);
-        }
-        batch.addRule(rule(PREROUTING_FILTER, "per-network checks before NAT").add(Rules.iifnameVmap(PRE_IN.name())).build());
+    /**
+     * The whole rule layout that {@code n} needs, chain by chain in the order they are written: the shared chains of
+     * every network first, then the network's own. This is the one place that says what the rules are; the writer,
+     * the read-back and CHECK all go by it.
+     */
+    static List<ChainRules> layout(Network n) {
+        Layout out = new Layout();
+        // shared by every network
+        out.put(PREROUTING_FILTER, List.of(rule(PREROUTING_FILTER, "per-network checks before NAT")
+                .add(Rules.iifnameVmap(PRE_IN.name())).build()));
         for (Chain c : List.of(PREROUTING, OUTPUT)) {
-            batch.addRule(rule(c, "published ports").add(Rules.fibDaddrLocal()).add(Rules.jump(PUBLISHED.name())).build());
+            out.put(c, List.of(rule(c, "published ports").add(Rules.fibDaddrLocal()).add(Rules.jump(PUBLISHED.name()))
+                    .build()));
         }
-        batch.addRule(rule(PUBLISHED, "ports published on one host address")
-                .add(Rules.dnatByDaddrProtoPort(Family.IP, PUB4_HOST.name())).build());
-        batch.addRule(rule(PUBLISHED, "ports published on every host address")
-                .add(Rules.nfproto(Family.IP)).add(Rules.dnatByProtoPort(Family.IP, PUB4.name())).build());
-        batch.addRule(rule(PUBLISHED, "ports published on one host address")
-                .add(Rules.dnatByDaddrProtoPort(Family.IP6, PUB6_HOST.name())).build());
-        batch.addRule(rule(PUBLISHED, "ports published on every host address")
-                .add(Rules.nfproto(Family.IP6)).add(Rules.dnatByProtoPort(Family.IP6, PUB6.name())).build());
-        batch.addRule(rule(FORWARD, "replies").add(Rules.ctState(Rules.CT_STATE_ESTABLISHED | Rules.CT_STATE_RELATED))
-                .add(Rules.accept()).build());
-        batch.addRule(rule(FORWARD, "published ports are reachable from everywhere")
-                .add(Rules.ctStatus(Rules.CT_STATUS_DNAT)).add(Rules.accept()).build());
-        batch.addRule(rule(FORWARD, "traffic from a network").add(Rules.iifnameVmap(FWD_IN.name())).build());
-        batch.addRule(rule(FORWARD, "traffic to a network").add(Rules.oifnameVmap(FWD_OUT.name())).build());
-        batch.addRule(rule(POSTROUTING, "traffic from a network").add(Rules.iifnameVmap(SNAT_IN.name())).build());
-        batch.addRule(rule(POSTROUTING, "traffic to a network").add(Rules.oifnameVmap(SNAT_OUT.name())).build());
-        batch.addTable(L2).addSet(ICC_OFF).addChain(L2_FORWARD).flushChain(L2_FORWARD);
-        batch.addRule(rule(L2_FORWARD, "icc=false: no traffic between the containers of a network")
+        out.put(FORWARD, List.of(
+                rule(FORWARD, "replies").add(Rules.ctState(Rules.CT_STATE_ESTABLISHED | Rules.CT_STATE_RELATED))
+                        .add(Rules.accept()).build(),
+                rule(FORWARD, "published ports are reachable from everywhere")
+                        .add(Rules.ctStatus(Rules.CT_STATUS_DNAT)).add(Rules.accept()).build(),
+                rule(FORWARD, "traffic from a network").add(Rules.iifnameVmap(FWD_IN.name())).build(),
+                rule(FORWARD, "traffic to a network").add(Rules.oifnameVmap(FWD_OUT.name())).build()));
+        out.put(POSTROUTING, List.of(
+                rule(POSTROUTING, "traffic from a network").add(Rules.iifnameVmap(SNAT_IN.name())).build(),
+                rule(POSTROUTING, "traffic to a network").add(Rules.oifnameVmap(SNAT_OUT.name())).build()));
+        out.put(PUBLISHED, List.of(
+                rule(PUBLISHED, "ports published on one host address")
+                        .add(Rules.dnatByDaddrProtoPort(Family.IP, PUB4_HOST.name())).build(),
+                rule(PUBLISHED, "ports published on every host address")
+                        .add(Rules.nfproto(Family.IP)).add(Rules.dnatByProtoPort(Family.IP, PUB4.name())).build(),
+                rule(PUBLISHED, "ports published on one host address")
+                        .add(Rules.dnatByDaddrProtoPort(Family.IP6, PUB6_HOST.name())).build(),
+                rule(PUBLISHED, "ports published on every host address")
+                        .add(Rules.nfproto(Family.IP6)).add(Rules.dnatByProtoPort(Family.IP6, PUB6.name())).build()));
+        out.put(L2_FORWARD, List.of(rule(L2_FORWARD, "icc=false: no traffic between the containers of a network")
                 .add(new Expr.Meta(Expr.MetaKey.IIFNAME, Reg.R1),
                         new Expr.Payload(Expr.PayloadBase.LINK, ETHER_SADDR, 6, Reg.atOffset(Bytes.IFNAMSIZ)),
                         new Expr.Lookup(Reg.R1, ICC_OFF.name(), false))
-                .add(Rules.drop()).build());
-    }
+                .add(Rules.drop()).build()));
 
-    private static List<Chain> networkChains(Network n) {
-        return List.of(Chain.regular(TABLE, "pre-" + n.name()), Chain.regular(TABLE, "fwd-in-" + n.name()),
-                Chain.regular(TABLE, "fwd-out-" + n.name()), Chain.regular(TABLE, "snat-in-" + n.name()),
-                Chain.regular(TABLE, "snat-out-" + n.name()));
-    }
-
-    private static void ensureNetwork(NftBatch batch, Network n) {
+        // the network's own
         List<Chain> chains = networkChains(n);
-        for (Chain c : chains) {
-            batch.addChain(c).flushChain(c);
-        }
         Chain pre = chains.get(0);
         Chain fwdIn = chains.get(1);
         Chain fwdOut = chains.get(2);
         Chain snatIn = chains.get(3);
         Chain snatOut = chains.get(4);
         String br = n.bridge();
-        batch.addRule(rule(pre, "martian: the host's loopback is not reachable from " + n.name())
-                .add(Rules.daddr(LOOPBACK_NET, 8)).add(Rules.drop()).build());
+        out.put(pre, List.of(rule(pre, "martian: the host's loopback is not reachable from " + n.name())
+                .add(Rules.daddr(LOOPBACK_NET, 8)).add(Rules.drop()).build()));
+        List<Rule> fwdInRules = new ArrayList<>();
         if (n.internal()) {
-            batch.addRule(rule(fwdIn, "internal network " + n.name() + ": no egress")
+            fwdInRules.add(rule(fwdIn, "internal network " + n.name() + ": no egress")
                     .add(Rules.oifnameNot(br)).add(Rules.drop()).build());
         }
         if (!n.icc()) {
-            batch.addRule(rule(fwdIn, "icc=false: no traffic between the containers of " + n.name())
+            fwdInRules.add(rule(fwdIn, "icc=false: no traffic between the containers of " + n.name())
                     .add(Rules.oifname(br)).add(Rules.drop()).build());
         }
-        batch.addRule(rule(fwdOut, "only replies and published ports reach " + n.name())
-                .add(Rules.iifnameNot(br)).add(Rules.drop()).build());
+        out.put(fwdIn, fwdInRules);
+        out.put(fwdOut, List.of(rule(fwdOut, "only replies and published ports reach " + n.name())
+                .add(Rules.iifnameNot(br)).add(Rules.drop()).build()));
+        List<Rule> snatInRules = new ArrayList<>();
         if (n.ipMasq()) {
             for (IpPrefix subnet : n.subnets()) {
-                batch.addRule(rule(snatIn, "masquerade " + n.name() + " " + subnet)
+                snatInRules.add(rule(snatIn, "masquerade " + n.name() + " " + subnet)
                         .add(Rules.oifnameNot(br)).add(Rules.saddr(subnet.address(), subnet.prefixLength()))
                         .add(Rules.masquerade()).build());
             }
         }
+        out.put(snatIn, snatInRules);
+        List<Rule> snatOutRules = new ArrayList<>();
         // keyed by source address: in postrouting the input interface of a hairpinned packet is not the bridge
         for (IpPrefix subnet : n.subnets()) {
-            batch.addRule(rule(snatOut, "hairpin: " + subnet + " reaching a published port through the host")
+            snatOutRules.add(rule(snatOut, "hairpin: " + subnet + " reaching a published port through the host")
                     .add(Rules.saddr(subnet.address(), subnet.prefixLength()))
                     .add(Rules.ctStatus(Rules.CT_STATUS_DNAT)).add(Rules.masquerade()).build());
         }
-        batch.addRule(rule(snatOut, "the host's 127.0.0.1 reaching a published port")
+        snatOutRules.add(rule(snatOut, "the host's 127.0.0.1 reaching a published port")
                 .add(Rules.saddr(LOOPBACK_NET, 8)).add(Rules.masquerade()).build());
-        for (NftSet vmap : List.of(PRE_IN, FWD_IN, FWD_OUT, SNAT_IN, SNAT_OUT)) {
-            batch.addElement(vmap, vmapElement(vmap, n));
+        out.put(snatOut, snatOutRules);
+        return out.chains;
+    }
+
+    /** A chain of the layout and its rules in order. */
+    record ChainRules(Chain chain, List<Rule> rules) {
+    }
+
+    /** Collects the layout in order; a list, not a map: hashing the records would link their generated methods. */
+    private static final class Layout {
+        final List<ChainRules> chains = new ArrayList<>();
+
+        void put(Chain chain, List<Rule> rules) {
+            chains.add(new ChainRules(chain, List.copyOf(rules)));
         }
+    }
+
+    private static List<Chain> networkChains(Network n) {
+        return List.of(Chain.regular(TABLE, "pre-" + n.name()), Chain.regular(TABLE, "fwd-in-" + n.name()),
+                Chain.regular(TABLE, "fwd-out-" + n.name()), Chain.regular(TABLE, "snat-in-" + n.name()),
+                Chain.regular(TABLE, "snat-out-" + n.name()));
     }
 
     private static Element vmapElement(NftSet vmap, Network n) {
@@ -504,6 +599,8 @@ final class NftFirewall implements Firewall {
 
     @Override
     public void close() {
-        nft.close();
+        if (!sockets.keeps()) {
+            nft.close();
+        }
     }
 }

@@ -262,6 +262,34 @@ class DaemonIT {
     }
 
     @Test
+    void aDaemonThatHangsMeansTryAgainAfterTheShimTimeoutExceptForDelWhichRunsDirectly(Sandbox sandbox)
+            throws Exception {
+        Sandbox.Ns host = sandbox.namespace("host");
+        Sandbox.Ns ctr = sandbox.namespace("ctr");
+        Path dir = Files.createTempDirectory("jt-fake-");
+        Path socket = dir.resolve("fake.sock");
+        try (FakeDaemon fake = new FakeDaemon(socket, null)) {   // reads the request and never answers
+            for (String command : new String[] {"ADD", "CHECK"}) {
+                long start = System.nanoTime();
+                Sandbox.Run r = shim(host, socket, null, command, ctr, "env", "JNET_SHIM_TIMEOUT=1.5");
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                assertEquals(1, r.exit(), r.stdout() + r.stderr());
+                Map<String, Object> error = Json.parseObject(r.stdout().getBytes(StandardCharsets.UTF_8));
+                assertEquals(11, ((Number) error.get("code")).intValue(), r.stdout());
+                assertTrue(((String) error.get("msg")).contains("did not answer within 1500 ms"), r.stdout());
+                assertTrue(millis >= 1500 && millis < 10_000, command + " took " + millis + " ms");
+            }
+            Sandbox.Run del = shim(host, socket, null, "DEL", ctr, "env", "JNET_SHIM_TIMEOUT=1.5");
+            assertEquals(0, del.exit(), del.stdout() + del.stderr());
+            assertEquals("", del.stdout(), "DEL ran directly");
+            assertEquals(3, fake.held.size(), "each call reached the hung daemon");
+        } finally {
+            Files.deleteIfExists(socket);
+            Files.delete(dir);
+        }
+    }
+
+    @Test
     void aStaleSocketIsReplacedALiveOneIsNotAndSigtermRemovesIt(Sandbox sandbox) throws Exception {
         Sandbox.Ns host = sandbox.namespace("host");
         Path dir = Files.createTempDirectory("jt-dmn-");
@@ -358,11 +386,15 @@ class DaemonIT {
         }
     }
 
-    /** A stand-in daemon: reads one request, writes {@code answer} and closes. */
+    /**
+     * A stand-in daemon: reads one request, writes {@code answer} and closes; with {@code answer} null it reads the
+     * request and then holds the connection open without a word until closed, as a hung daemon would.
+     */
     private static final class FakeDaemon implements AutoCloseable {
         final AtomicInteger served = new AtomicInteger();
         private final ServerSocketChannel server;
         private final Thread thread;
+        private final List<SocketChannel> held = java.util.Collections.synchronizedList(new ArrayList<>());
 
         FakeDaemon(Path socket, byte[] answer) throws IOException {
             server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -370,16 +402,23 @@ class DaemonIT {
             thread = new Thread(() -> {
                 try {
                     while (true) {
-                        try (SocketChannel ch = server.accept()) {
+                        SocketChannel accepted = server.accept();
+                        if (answer == null) {
+                            held.add(accepted);
+                        }
+                        try (SocketChannel ch = answer == null ? null : accepted) {
+                            SocketChannel in = accepted;
                             ByteBuffer head = ByteBuffer.allocate(10);
-                            while (head.hasRemaining() && ch.read(head) >= 0) {
+                            while (head.hasRemaining() && in.read(head) >= 0) {
                                 // the header: magic, version, length
                             }
                             ByteBuffer rest = ByteBuffer.allocate(head.getInt(6));
-                            while (rest.hasRemaining() && ch.read(rest) >= 0) {
+                            while (rest.hasRemaining() && in.read(rest) >= 0) {
                                 // the whole request
                             }
-                            ch.write(ByteBuffer.wrap(answer));
+                            if (ch != null) {
+                                ch.write(ByteBuffer.wrap(answer));
+                            }
                             served.incrementAndGet();
                         }
                     }
@@ -394,6 +433,9 @@ class DaemonIT {
         @Override
         public void close() throws Exception {
             server.close();
+            for (SocketChannel ch : held) {
+                ch.close();
+            }
             thread.join(5000);
         }
     }

@@ -74,6 +74,11 @@ final class TestDaemon implements AutoCloseable {
         return socket;
     }
 
+    /** The daemon's state root (JNET_ROOT). */
+    Path root() {
+        return dir.resolve("root");
+    }
+
     long pid() {
         return process.pid();
     }

@@ -1,5 +1,6 @@
 package io.jnet.daemon;
 
+import io.jnet.bridge.HostSockets;
 import io.jnet.cni.CniPlugin;
 import io.jnet.cni.PluginMain;
 
@@ -19,12 +20,12 @@ final class Calls {
     record Outcome(int exitCode, byte[] stdout, byte[] stderr) {
     }
 
-    static Outcome run(String type, Map<String, String> env, byte[] stdin) {
+    static Outcome run(String type, Map<String, String> env, byte[] stdin, HostSockets sockets) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream stdout = new PrintStream(out, false, StandardCharsets.UTF_8);
         PrintStream stderr = new PrintStream(err, true, StandardCharsets.UTF_8);
-        CniPlugin plugin = Plugins.of(type, env, stderr);
+        CniPlugin plugin = Plugins.of(type, env, stderr, sockets);
         if (plugin == null) {
             // as io.jnet.cli.Cni says for a launcher of an unknown type
             stderr.println("usage: io.jnet.cli.Cni <plugin type>; unknown type \"" + type + "\"");

@@ -117,7 +117,7 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Request> {
             workers.execute(() -> {
                 Calls.Outcome outcome;
                 try {
-                    outcome = Calls.run(call.type(), call.env(), call.stdin());
+                    outcome = Calls.run(call.type(), call.env(), call.stdin(), daemon.sockets());
                 } catch (Throwable t) {     // the daemon outlives any one call
                     daemon.stats().finished(command, System.nanoTime() - start);
                     daemon.log(command + " failed inside the daemon: " + t);

@@ -1,5 +1,8 @@
 package io.jnet.daemon;
 
+import io.jnet.bridge.FirewallHealer;
+import io.jnet.bridge.HostSockets;
+import io.jnet.kernel.fs.StateRoot;
 import io.jnet.kernel.sys.Sys;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -64,6 +67,9 @@ public final class Daemon {
     private final NamespaceId netns;
     private final ExecutorService workers;
     private final EventLoopGroup loop = new EpollEventLoopGroup(1);
+    /** The host's nf_tables and rtnetlink sockets, one of each per worker, open for the daemon's whole life. */
+    private final HostSockets sockets = HostSockets.kept();
+    private FirewallHealer healer;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean stopping = new AtomicBoolean();
     private Channel server;
@@ -89,13 +95,32 @@ public final class Daemon {
     public static Daemon start(Config config, Map<String, String> env, PrintStream log) throws IOException {
         Daemon d = new Daemon(config, log);
         try {
+            d.heal(StateRoot.of(env));
             d.bind(SocketActivation.listeningFd(env, ProcessHandle.current().pid()));
         } catch (IOException | RuntimeException e) {
+            d.closeFirewall();
             d.loop.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             d.workers.shutdownNow();
             throw e;
         }
         return d;
+    }
+
+    /** Heals the firewall from the state under {@code root}; without nf_tables events the daemon serves all the same. */
+    private void heal(Path root) {
+        try {
+            healer = FirewallHealer.start(root, sockets, this::log);
+            stats.heals(healer::heals);
+        } catch (IOException e) {
+            log("not healing the firewall: nf_tables events: " + e.getMessage());
+        }
+    }
+
+    private void closeFirewall() {
+        if (healer != null) {
+            healer.close();
+        }
+        sockets.close();
     }
 
     private void bind(OptionalInt activated) throws IOException {
@@ -178,6 +203,9 @@ public final class Daemon {
             }
             workers.shutdown();
             loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            if (workers.awaitTermination(1, TimeUnit.SECONDS)) {
+                closeFirewall();
+            }
             log("stopped" + (stats.inFlight() > 0 ? " with " + stats.inFlight() + " call(s) unanswered" : ""));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -200,6 +228,10 @@ public final class Daemon {
 
     NamespaceId netns() {
         return netns;
+    }
+
+    HostSockets sockets() {
+        return sockets;
     }
 
     ExecutorService workers() {

@@ -1,6 +1,7 @@
 package io.jnet.daemon;
 
 import io.jnet.bridge.BridgePlugin;
+import io.jnet.bridge.HostSockets;
 import io.jnet.cni.CniPlugin;
 import io.jnet.container.ContainerPlugin;
 import io.jnet.host.HostPlugin;
@@ -31,11 +32,16 @@ public final class Plugins {
      * (default {@code /var/lib/jnet}) unless a config's {@code dataDir} says otherwise.
      */
     public static CniPlugin of(String type, Map<String, String> env, PrintStream warnings) {
+        return of(type, env, warnings, HostSockets.perCall());
+    }
+
+    /** As {@link #of(String, Map, PrintStream)}, the bridge reaching the host through {@code sockets}. */
+    public static CniPlugin of(String type, Map<String, String> env, PrintStream warnings, HostSockets sockets) {
         return switch (type) {
             case "none" -> new NonePlugin();
             case "host" -> new HostPlugin(warnings);
             case "container" -> new ContainerPlugin(StateRoot.of(env));
-            case "bridge" -> new BridgePlugin(env);
+            case "bridge" -> new BridgePlugin(env, sockets, warnings);
             case "ipam" -> new IpamPlugin(env);
             default -> null;
         };

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /** What {@code jnet daemon status} reports: uptime, requests and latency per command, in-flight requests. */
 final class Stats {
@@ -19,6 +20,7 @@ final class Stats {
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
     private final Map<String, Command> commands = new TreeMap<>();
+    private volatile LongSupplier heals = () -> 0;
 
     private static final class Command {
         long count;
@@ -49,6 +51,11 @@ final class Stats {
         refused.incrementAndGet();
     }
 
+    /** Where the count of firewall heals comes from. */
+    void heals(LongSupplier source) {
+        heals = source;
+    }
+
     void malformed() {
         malformed.incrementAndGet();
     }
@@ -59,7 +66,7 @@ final class Stats {
         s.put("protocol", Wire.VERSION);
         s.put("uptimeSeconds", (System.nanoTime() - startNanos) / 1_000_000_000L);
         s.put("inFlight", inFlight.get());
-        s.put("heals", 0);
+        s.put("heals", heals.getAsLong());
         s.put("sentDirect", direct.get());
         s.put("refused", refused.get());
         s.put("malformed", malformed.get());

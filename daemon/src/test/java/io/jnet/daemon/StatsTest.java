@@ -18,7 +18,9 @@ class StatsTest {
         stats.started();
         Map<String, Object> s = stats.snapshot();
         assertEquals(1, s.get("inFlight"));
-        assertEquals(0, s.get("heals"));
+        assertEquals(0L, s.get("heals"));
+        stats.heals(() -> 3);
+        assertEquals(3L, stats.snapshot().get("heals"), "the healer's count");
         @SuppressWarnings("unchecked")
         Map<String, Object> add = ((Map<String, Map<String, Object>>) s.get("commands")).get("ADD");
         assertEquals(100L, add.get("requests"));

@@ -28,13 +28,15 @@ public final class NetlinkSocket implements AutoCloseable {
 
     private final Fd fd;
     private final int protocol;
+    private final int portId;
     private final ByteBuffer in = ByteBuffer.allocateDirect(RECV_BUFFER).order(ByteOrder.nativeOrder());
     private ByteBuffer out = ByteBuffer.allocateDirect(16 * 1024).order(ByteOrder.nativeOrder());
     private int seq;
 
-    private NetlinkSocket(Fd fd, int protocol) {
+    private NetlinkSocket(Fd fd, int protocol, int portId) {
         this.fd = fd;
         this.protocol = protocol;
+        this.portId = portId;
         this.seq = (int) (System.nanoTime() & 0x3fffffff) | 1;
     }
 
@@ -45,7 +47,7 @@ public final class NetlinkSocket implements AutoCloseable {
     public static NetlinkSocket open(int protocol) throws ErrnoException {
         Fd fd = Sys.socket(Sys.AF_NETLINK, Sys.SOCK_RAW, protocol);
         try {
-            Sys.bindNetlink(fd, 0);
+            int portId = Sys.bindNetlink(fd, 0);
             Sys.setsockopt(fd, Sys.SOL_NETLINK, Sys.NETLINK_EXT_ACK, 1);
             Sys.setsockopt(fd, Sys.SOL_NETLINK, Sys.NETLINK_CAP_ACK, 1);
             if (protocol == NETLINK_ROUTE) {
@@ -58,7 +60,7 @@ public final class NetlinkSocket implements AutoCloseable {
             } catch (ErrnoException unprivileged) {
                 Sys.setsockopt(fd, Sys.SOL_SOCKET, Sys.SO_RCVBUF, 4 << 20);
             }
-            return new NetlinkSocket(fd, protocol);
+            return new NetlinkSocket(fd, protocol, portId);
         } catch (ErrnoException | RuntimeException e) {
             fd.close();
             throw e;
@@ -82,6 +84,42 @@ public final class NetlinkSocket implements AutoCloseable {
 
     public int protocol() {
         return protocol;
+    }
+
+    /** The port id the kernel gave this socket: the sender that its notifications name. */
+    public int portId() {
+        return portId;
+    }
+
+    /**
+     * Joins a multicast group (NETLINK_ADD_MEMBERSHIP), so that the kernel's notifications of that group queue here,
+     * and makes {@link #receiveEvents} give up after {@code timeoutMillis}.
+     */
+    public void subscribe(int group, int timeoutMillis) throws ErrnoException {
+        Sys.setsockopt(fd, Sys.SOL_NETLINK, Sys.NETLINK_ADD_MEMBERSHIP, group);
+        Sys.setReceiveTimeout(fd, timeoutMillis);
+    }
+
+    /**
+     * The notifications of one datagram, copied; empty when none came within the timeout of {@link #subscribe}.
+     * Throws ENOBUFS when the kernel dropped notifications because the queue was full.
+     */
+    public List<NlMessage> receiveEvents() throws ErrnoException {
+        int n;
+        try {
+            n = Sys.recv(fd, in.clear(), 0);
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.EAGAIN) {
+                return List.of();
+            }
+            throw e;
+        }
+        checkTruncation(n, "notifications");
+        List<NlMessage> out = new ArrayList<>();
+        for (NlMessage m : NlMessage.parseAll(in.limit(n))) {
+            out.add(copy(m));
+        }
+        return out;
     }
 
     /** A writer whose sequence numbers continue this socket's. */

@@ -48,6 +48,11 @@ public final class Nftables implements AutoCloseable {
         return new Nftables(NetlinkSocket.open(NetlinkSocket.NETLINK_NETFILTER));
     }
 
+    /** The port id of the socket: the sender that nf_tables notifications of this instance's batches name. */
+    public int portId() {
+        return socket.portId();
+    }
+
     /**
      * Applies a batch as one transaction. Every message asks for an acknowledgement, and replies are matched to
      * messages by sequence number. When the kernel rejects the batch, nothing of it is applied, and the exception
@@ -205,6 +210,47 @@ public final class Nftables implements AutoCloseable {
             out.add(NftCodec.decodeRule(m));
         }
         return out;
+    }
+
+    /**
+     * Whether each named chain of the table holds exactly the given rules, in order, as the kernel reports them back
+     * ({@link Rule#canonical()}). Only the named chains' rules are decoded, and rules are compared by their encoding:
+     * a record's generated {@code equals} would link one method handle per expression type, milliseconds each in a
+     * short-lived process. A missing chain (or table) holds no rules.
+     */
+    public boolean holds(Table table, Map<String, List<Rule>> rulesByChain) throws ErrnoException {
+        Map<String, List<Rule>> listed = new java.util.HashMap<>();
+        try {
+            for (NlMessage m : dump(w -> NftCodec.getRules(w, table, Optional.empty()), "list rules of " + table)) {
+                String chain = m.attrs(Nft.NFGENMSG_LEN).string(Nft.NFTA_RULE_CHAIN);
+                if (rulesByChain.containsKey(chain)) {
+                    listed.computeIfAbsent(chain, k -> new ArrayList<>()).add(NftCodec.decodeRule(m).rule());
+                }
+            }
+        } catch (ErrnoException e) {
+            if (e.isNotFound()) {
+                return false;
+            }
+            throw e;
+        }
+        for (var chain : rulesByChain.entrySet()) {
+            List<Rule> have = listed.getOrDefault(chain.getKey(), List.of());
+            if (have.size() != chain.getValue().size()) {
+                return false;
+            }
+            for (int i = 0; i < have.size(); i++) {
+                if (!java.util.Arrays.equals(wire(chain.getValue().get(i).canonical()), wire(have.get(i)))) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static byte[] wire(Rule rule) {
+        NlWriter w = new NlWriter(0);
+        NftCodec.newRule(w, rule, true, NftCodec.SetIds.NONE);
+        return w.toByteArray();
     }
 
     /** The named sets and maps of the table (not the anonymous sets that nft makes for inline {@code { ... }}). */

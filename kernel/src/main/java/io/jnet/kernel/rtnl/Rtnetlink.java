@@ -34,6 +34,7 @@ public final class Rtnetlink implements AutoCloseable {
 
     private final NetlinkSocket socket;
     private final String where;
+    private final boolean owner;
 
     /** rtnetlink on a socket of protocol {@link NetlinkSocket#NETLINK_ROUTE}, which this object then owns. */
     public Rtnetlink(NetlinkSocket socket) {
@@ -41,11 +42,21 @@ public final class Rtnetlink implements AutoCloseable {
     }
 
     private Rtnetlink(NetlinkSocket socket, String where) {
+        this(socket, where, true);
+    }
+
+    private Rtnetlink(NetlinkSocket socket, String where, boolean owner) {
         if (socket.protocol() != NetlinkSocket.NETLINK_ROUTE) {
             throw new IllegalArgumentException("not a NETLINK_ROUTE socket: protocol " + socket.protocol());
         }
         this.socket = socket;
         this.where = where;
+        this.owner = owner;
+    }
+
+    /** The same socket, for one user at a time, whose {@link #close} leaves it open for the next. */
+    public Rtnetlink borrowed() {
+        return new Rtnetlink(socket, where, false);
     }
 
     /** rtnetlink in the calling thread's namespace. */
@@ -374,6 +385,8 @@ public final class Rtnetlink implements AutoCloseable {
 
     @Override
     public void close() {
-        socket.close();
+        if (owner) {
+            socket.close();
+        }
     }
 }

@@ -22,6 +22,8 @@ public final class Sys {
     public static final int NETLINK_CAP_ACK = 10;
     public static final int NETLINK_EXT_ACK = 11;
     public static final int NETLINK_GET_STRICT_CHK = 12;
+    public static final int NETLINK_ADD_MEMBERSHIP = 1;
+    public static final int SO_RCVTIMEO = 20;
     public static final int MSG_TRUNC = 0x20;
     public static final int MSG_PEEK = 0x2;
     public static final int O_RDONLY = 0;
@@ -82,6 +84,16 @@ public final class Sys {
             LibC.setsockopt(fd.get(), level, name, new int[] {value}, 4);
         } catch (LastErrorException e) {
             throw new ErrnoException("setsockopt(" + level + ", " + name + ")", e.getErrorCode());
+        }
+    }
+
+    /** SO_RCVTIMEO: a blocking receive gives up with EAGAIN after {@code millis} (struct timeval, 64-bit). */
+    public static void setReceiveTimeout(Fd fd, int millis) throws ErrnoException {
+        int[] timeval = {millis / 1000, 0, (millis % 1000) * 1000, 0};
+        try {
+            LibC.setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, timeval, 16);
+        } catch (LastErrorException e) {
+            throw new ErrnoException("setsockopt(SO_RCVTIMEO)", e.getErrorCode());
         }
     }
 

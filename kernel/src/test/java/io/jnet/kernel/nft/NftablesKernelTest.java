@@ -135,6 +135,38 @@ class NftablesKernelTest {
     }
 
     @Test
+    void holdsComparesEveryKindOfRuleInWireFormAndSeesAFlushOrAChangedRule(Sandbox sandbox) throws Exception {
+        Sandbox.Ns ns = sandbox.namespace("nft");
+        try (Nftables nft = open(ns)) {
+            java.util.Map<String, List<Rule>> byChain = new java.util.HashMap<>();
+            for (Rule r : everyRule()) {
+                byChain.computeIfAbsent(r.chain(), k -> new ArrayList<>()).add(r);
+            }
+            assertFalse(nft.holds(T, byChain), "no table");
+            nft.apply(everything());
+            assertTrue(nft.holds(T, byChain), "every rule as written");
+            assertTrue(nft.holds(T, java.util.Map.of("isolation2", List.of())), "an empty chain holds no rules");
+
+            java.util.Map<String, List<Rule>> changed = new java.util.HashMap<>(byChain);
+            List<Rule> isolation = new ArrayList<>(byChain.get("isolation"));
+            isolation.set(0, Rule.in(ISOLATION).add(Rules.oifname("br2")).add(Rules.goTo("isolation2")).build());
+            changed.put("isolation", isolation);
+            assertFalse(nft.holds(T, changed), "another interface name");
+            java.util.Map<String, List<Rule>> recommented = new java.util.HashMap<>(byChain);
+            List<Rule> post = new ArrayList<>(byChain.get("postrouting"));
+            Rule first = post.get(0);
+            post.set(0, new Rule(first.table(), first.chain(), first.exprs(), "another comment"));
+            recommented.put("postrouting", post);
+            assertFalse(nft.holds(T, recommented), "another comment");
+
+            sandbox.in(ns, "nft", "flush", "chain", "inet", "jnet", "forward").ok();
+            assertFalse(nft.holds(T, byChain), "a flushed chain");
+            byChain.remove("forward");
+            assertTrue(nft.holds(T, byChain), "the other chains");
+        }
+    }
+
+    @Test
     void aRuleThatReferencesAMissingSetFailsTheWholeBatchAndNamesTheRule(Sandbox sandbox) throws Exception {
         Sandbox.Ns ns = sandbox.namespace("nft");
         try (Nftables nft = open(ns)) {
