@@ -103,6 +103,11 @@ final class Networks {
     // ---- create
 
     NetworkConfig create(CreateRequest request) throws CliException {
+        return create(request, ContainerStore.newId());
+    }
+
+    /** {@link #create(CreateRequest)} with the id given: Docker's, for a network Docker makes through jnet. */
+    NetworkConfig create(CreateRequest request, String id) throws CliException {
         if (RESERVED.contains(request.name())) {
             throw new CliException("network name " + request.name() + " is reserved: it is a network mode");
         }
@@ -110,7 +115,7 @@ final class Networks {
             if (store.get(request.name()).isPresent()) {
                 throw new CliException("network with name " + request.name() + " already exists");
             }
-            return createLocked(request);
+            return createLocked(request, id);
         } catch (IOException e) {
             throw new CliException("create network " + request.name() + ": " + e.getMessage(), e);
         }
@@ -130,13 +135,13 @@ final class Networks {
         }
         try (DurableFiles.Lock lock = store.lock()) {
             Optional<NetworkConfig> raced = store.get(name);
-            return raced.isPresent() ? raced.get() : createLocked(CreateRequest.defaults(name));
+            return raced.isPresent() ? raced.get() : createLocked(CreateRequest.defaults(name), ContainerStore.newId());
         } catch (IOException e) {
             throw new CliException("create the default network " + name + ": " + e.getMessage(), e);
         }
     }
 
-    private NetworkConfig createLocked(CreateRequest request) throws CliException, IOException {
+    private NetworkConfig createLocked(CreateRequest request, String id) throws CliException, IOException {
         List<NetworkConfig> others = store.list();
         List<IpPrefix> taken = new ArrayList<>();
         for (NetworkConfig other : others) {
@@ -167,7 +172,6 @@ final class Networks {
                     new CliException("no free IPv6 subnet found in fd00::/8; give one with --subnet"));
             subnets.add(withGateway(subnet));
         }
-        String id = ContainerStore.newId();
         String bridge = !request.bridge().isEmpty() ? request.bridge()
                 : request.name().equals(DEFAULT) ? DEFAULT_DEVICE : BRIDGE_PREFIX + id.substring(0, 10);
         for (NetworkConfig other : others) {
@@ -189,7 +193,7 @@ final class Networks {
     }
 
     /** The destinations of the host's routes (not the local table's, not default routes): pools must avoid them. */
-    private List<IpPrefix> hostRoutes() throws IOException {
+    List<IpPrefix> hostRoutes() throws IOException {
         List<IpPrefix> out = new ArrayList<>();
         try (Rtnetlink rtnl = Rtnetlink.openIn(host)) {
             for (Family family : Family.values()) {
