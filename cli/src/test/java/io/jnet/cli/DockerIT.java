@@ -30,6 +30,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @ExtendWith(SandboxExtension.class)
 class DockerIT {
 
+    private static final String HOST6 = "fd18::1";
+
     @BeforeAll
     static void engine() {
         String missing = Dockerd.missing();
@@ -48,9 +50,9 @@ class DockerIT {
     }
 
     /** The client address the container's web server saw for a request from the outside to a published port. */
-    private static String fromOutside(Uplink uplink, int port) throws Exception {
-        return plain(Sandbox.run("nsenter", "--net=" + uplink.outsidePath(), "curl", "-s", "--max-time", "3",
-                "http://" + Uplink.HOST_IP + ":" + port + "/cgi-bin/peer").stdout());
+    private static String fromOutside(Uplink uplink, String host, int port) throws Exception {
+        return plain(Sandbox.run("nsenter", "--net=" + uplink.outsidePath(), "curl", "-s", "-g", "--max-time", "3",
+                "http://" + host + ":" + port + "/cgi-bin/peer").stdout());
     }
 
     /** An address as a dual-stack server reports it ({@code [::ffff:198.18.0.2]}), in plain IPv4 when mapped. */
@@ -83,7 +85,8 @@ class DockerIT {
 
             assertTrue(pings(docker, "c1", web), "two containers of a network reach each other");
             assertEquals(Uplink.HOST_IP, seenFromOutside(docker, "c1"), "masqueraded to the host's address");
-            assertEquals(Uplink.OUTSIDE_IP, fromOutside(uplink, 8080), "-p 8080:80 answers from the outside");
+            assertEquals(Uplink.OUTSIDE_IP, fromOutside(uplink, Uplink.HOST_IP, 8080),
+                    "-p 8080:80 answers from the outside");
             assertFalse(pings(docker, "c1", docker.ip("c3", "jn2")), "networks are isolated from each other");
             assertFalse(pings(docker, "c4", docker.ip("c5", "jn3")), "enable_icc=false isolates a network's containers");
             Sandbox.Run taken = docker.run("run", "-d", "--name", "web2", "--network", "jn2", "-p", "8080:80",
@@ -108,20 +111,40 @@ class DockerIT {
     }
 
     @Test
-    void restartingTheJnetDaemonKeepsContainersConnectedAndDockerCanRemoveThem(Sandbox sandbox) throws Exception {
+    void restartingTheJnetDaemonKeepsContainersConnectedProxiesListeningAndDockerCanRemoveThem(Sandbox sandbox)
+            throws Exception {
         try (CliSandbox cli = new CliSandbox(sandbox); Uplink uplink = new Uplink(cli);
              Dockerd docker = Dockerd.start(cli.host)) {
+            sandbox.in(cli.host, "ip", "-6", "addr", "add", HOST6 + "/64", "dev", "up0", "nodad").ok();
+            sandbox.in(uplink.outside, "ip", "-6", "addr", "add", "fd18::2/64", "dev", "up1", "nodad").ok();
             docker.ok("network", "create", "-d", "jnet", "--ipam-driver", "jnet", "--subnet", "10.94.0.0/24", "jn");
             docker.ok("run", "-d", "--name", "c1", "--network", "jn", Dockerd.IMAGE, "sleep", "600");
-            docker.ok("run", "-d", "--name", "web", "--network", "jn", "-p", "8081:80", Dockerd.IMAGE,
-                    "httpd", "-f", "-p", "80", "-h", "/www");
+            // an IPv4-only container published on IPv6 addresses: the userland proxy's, TCP and UDP
+            docker.ok("run", "-d", "--name", "web", "--network", "jn", "-p", "8081:80", "-p", "[::]:8082:80",
+                    "-p", "[::1]:8083:80", "-p", "[::]:8084:5353/udp", Dockerd.IMAGE, "httpd", "-f", "-p", "80",
+                    "-h", "/www");
+            String gateway = "10.94.0.1";
+            assertEquals(gateway, fromOutside(uplink, "[" + HOST6 + "]", 8082), "the proxy relays IPv6 to IPv4");
+            assertEquals("", fromOutside(uplink, Uplink.HOST_IP, 8082), "an IPv6 binding does not answer IPv4");
+
             docker.restartJnet();
             assertTrue(pings(docker, "c1", docker.ip("web", "jn")));
-            assertEquals(Uplink.OUTSIDE_IP, fromOutside(uplink, 8081));
+            assertEquals(Uplink.OUTSIDE_IP, fromOutside(uplink, Uplink.HOST_IP, 8081));
+            assertEquals(gateway, fromOutside(uplink, "[" + HOST6 + "]", 8082), "the proxy listens again");
+            assertEquals(gateway, plain(Sandbox.run("nsenter", "--net=" + cli.host.path(), "curl", "-s",
+                    "--max-time", "3", "http://[::1]:8083/cgi-bin/peer").stdout()), "[::1] in the host");
+            String webPid = docker.ok("inspect", "-f", "{{.State.Pid}}", "web").stdout().strip();
+            uplink.serve("/proc/" + webPid + "/ns/net", "udp", 5353);
+            assertEquals(gateway, uplink.connect(uplink.outsidePath(), "udp", HOST6, 8084), "UDP through the proxy");
             docker.ok("run", "-d", "--name", "c2", "--network", "jn", Dockerd.IMAGE, "sleep", "600");
             assertTrue(pings(docker, "c2", docker.ip("c1", "jn")), "a new container after the restart");
+
             docker.ok("rm", "-f", "c1", "c2", "web");
             docker.ok("network", "rm", "jn");
+            String listening = sandbox.in(cli.host, "ss", "-Hlntu").ok().stdout();
+            for (int port = 8081; port <= 8084; port++) {
+                assertFalse(listening.contains(":" + port + " "), listening);
+            }
             assertNothingLeft(sandbox, cli.host, docker);
         }
     }

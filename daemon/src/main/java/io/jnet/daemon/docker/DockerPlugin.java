@@ -1,6 +1,7 @@
 package io.jnet.daemon.docker;
 
 import io.jnet.bridge.BridgeDriver;
+import io.jnet.daemon.proxy.UserlandProxy;
 import io.jnet.ipam.IpamException;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -39,12 +40,14 @@ public final class DockerPlugin implements AutoCloseable {
     private final Path socket;
     private final Channel server;
     private final ExecutorService calls;
+    private final UserlandProxy proxy;
     private final PrintStream log;
 
-    private DockerPlugin(Path socket, Channel server, ExecutorService calls, PrintStream log) {
+    private DockerPlugin(Path socket, Channel server, ExecutorService calls, UserlandProxy proxy, PrintStream log) {
         this.socket = socket;
         this.server = server;
         this.calls = calls;
+        this.proxy = proxy;
         this.log = log;
     }
 
@@ -56,12 +59,16 @@ public final class DockerPlugin implements AutoCloseable {
                                      PrintStream log) throws IOException {
         Path path = socket.toAbsolutePath();
         DockerStore store = new DockerStore(root);
+        UserlandProxy proxy = new UserlandProxy(loop);
+        NetworkDriver driver = new NetworkDriver(networks, new BridgeDriver(root), store, proxy);
         DockerApi api;
         try {
-            api = new DockerApi(new NetworkDriver(networks, new BridgeDriver(root), store),
-                    new IpamDriver(root, store, networks));
+            api = new DockerApi(driver, new IpamDriver(root, store, networks));
         } catch (IpamException e) {
             throw new IOException("open the address store under " + root + ": " + e.getMessage(), e);
+        }
+        for (String failed : driver.restoreProxies()) {
+            log.println(Instant.now() + " jnet daemon: could not restore the proxy of endpoint " + failed);
         }
         Files.createDirectories(path.getParent());
         Files.deleteIfExists(path);
@@ -87,20 +94,21 @@ public final class DockerPlugin implements AutoCloseable {
         }
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
         log.println(Instant.now() + " jnet daemon: Docker network and IPAM driver \"jnet\" on " + path);
-        return new DockerPlugin(path, server, calls, log);
+        return new DockerPlugin(path, server, calls, proxy, log);
     }
 
     public Path socket() {
         return socket;
     }
 
-    /** Stops accepting, lets the call in progress finish, removes the socket file. */
+    /** Stops accepting, lets the call in progress finish, closes the proxy's listeners, removes the socket file. */
     @Override
     public void close() {
         server.close().syncUninterruptibly();
         calls.shutdown();
         try {
             calls.awaitTermination(30, TimeUnit.SECONDS);
+            proxy.close();    // the endpoints keep their bindings: the next start listens again
             Files.deleteIfExists(socket);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -8,10 +8,12 @@ import io.jnet.cni.CniRequest;
 import io.jnet.cni.IpConfig;
 import io.jnet.cni.IpPrefix;
 import io.jnet.cni.NetConf;
+import io.jnet.daemon.proxy.UserlandProxy;
 import io.jnet.kernel.rtnl.MacAddress;
 
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,11 +39,28 @@ final class NetworkDriver {
     private final NetworkCatalog networks;
     private final BridgeDriver bridge;
     private final DockerStore store;
+    private final UserlandProxy proxy;
 
-    NetworkDriver(NetworkCatalog networks, BridgeDriver bridge, DockerStore store) {
+    NetworkDriver(NetworkCatalog networks, BridgeDriver bridge, DockerStore store, UserlandProxy proxy) {
         this.networks = networks;
         this.bridge = bridge;
         this.store = store;
+        this.proxy = proxy;
+    }
+
+    /** Listens again for the proxied ports the endpoints recorded (after a restart); returns what failed. */
+    List<String> restoreProxies() throws IOException {
+        List<String> failed = new ArrayList<>();
+        for (Map<String, Object> e : store.endpoints.list()) {
+            for (UserlandProxy.Binding b : proxied(e)) {
+                try {
+                    proxy.start(b);
+                } catch (IOException ex) {
+                    failed.add(e.get("endpointId") + ": " + ex.getMessage());
+                }
+            }
+        }
+        return failed;
     }
 
     Map<String, Object> capabilities() {
@@ -175,6 +194,7 @@ final class NetworkDriver {
 
     Map<String, Object> deleteEndpoint(Body b) throws DockerException, IOException {
         String endpointId = endpointId(b);
+        unproxy(endpointId);
         Optional<NetworkCatalog.Network> network = networks.find(name(b.required("NetworkID")));
         if (network.isPresent()) {
             run(() -> bridge.detach(request(CniCommand.DEL, network.get(), endpointId, "")));
@@ -237,6 +257,7 @@ final class NetworkDriver {
 
     Map<String, Object> leave(Body b) throws DockerException, IOException {
         String endpointId = endpointId(b);
+        unproxy(endpointId);
         Optional<NetworkCatalog.Network> network = networks.find(name(b.required("NetworkID")));
         if (network.isPresent()) {
             run(() -> bridge.detach(request(CniCommand.DEL, network.get(), endpointId, "")));
@@ -244,20 +265,103 @@ final class NetworkDriver {
         return Map.of();
     }
 
+    /**
+     * {@code -p}: what nf_tables can do becomes the attachment's map elements; an IPv6 host address for an endpoint
+     * without IPv6 becomes a listener of the userland proxy. Both are recorded, and a refusal undoes both.
+     */
     Map<String, Object> programExternalConnectivity(Body b) throws DockerException, IOException {
         Map<String, Object> e = endpoint(b);
         NetworkCatalog.Network network = network(b.required("NetworkID"));
-        Body options = b.object("Options");
-        List<Body> bindings = options.objects(PORTMAP);
-        List<PortMapping> ports = ports(bindings);
-        run(() -> bridge.publish(request(CniCommand.ADD, network, (String) e.get("endpointId"), ""), ports));
+        String endpointId = (String) e.get("endpointId");
+        List<Body> bindings = b.object("Options").objects(PORTMAP);
+        boolean hasV6 = !((String) e.get("addressIPv6")).isEmpty();
+        List<PortMapping> kernel = new ArrayList<>();
+        List<UserlandProxy.Binding> proxied = new ArrayList<>();
+        for (PortMapping p : ports(bindings)) {
+            if (p.hostIp() instanceof Inet6Address && !hasV6) {
+                proxied.add(proxyBinding(p, e));
+            } else {
+                kernel.add(p.hostIp() != null && p.hostIp().isAnyLocalAddress()
+                        ? new PortMapping(p.protocol(), p.hostPort(), p.containerPort(), null) : p);
+            }
+        }
+        List<UserlandProxy.Binding> before = proxied(e);
+        List<UserlandProxy.Binding> started = new ArrayList<>();
+        try {
+            for (UserlandProxy.Binding pb : proxied) {
+                if (!before.contains(pb)) {
+                    proxy.start(pb);
+                    started.add(pb);
+                }
+            }
+            run(() -> bridge.publish(request(CniCommand.ADD, network, endpointId, ""), kernel));
+        } catch (DockerException | IOException ex) {
+            started.forEach(proxy::stop);
+            throw ex;
+        }
+        for (UserlandProxy.Binding old : before) {
+            if (!proxied.contains(old)) {
+                proxy.stop(old);
+            }
+        }
         List<Object> portmap = new ArrayList<>();
         for (Body binding : bindings) {
             portmap.add(binding.fields());
         }
         e.put("portmap", portmap);
-        store.endpoints.put((String) e.get("endpointId"), e);
+        e.put("proxied", proxied.stream().map(NetworkDriver::toJson).toList());
+        store.endpoints.put(endpointId, e);
         return Map.of();
+    }
+
+    /** A binding of the proxy to the endpoint's IPv4 address; the proxy serves TCP and UDP only. */
+    private static UserlandProxy.Binding proxyBinding(PortMapping p, Map<String, Object> e) throws DockerException {
+        String v4 = (String) e.get("address");
+        if (v4.isEmpty()) {
+            throw DockerException.badRequest("endpoint has no address to publish " + p + " to");
+        }
+        try {
+            return new UserlandProxy.Binding(p.protocol(), p.hostIp(), p.hostPort(), IpPrefix.parse(v4).address(),
+                    p.containerPort());
+        } catch (IllegalArgumentException ex) {
+            throw DockerException.badRequest("cannot publish " + p + " on IPv6 for a container without IPv6: "
+                    + ex.getMessage());
+        }
+    }
+
+    private static Map<String, Object> toJson(UserlandProxy.Binding b) {
+        return Map.of("protocol", b.protocol(), "hostIp", IpPrefix.formatAddress(b.hostIp()),
+                "hostPort", (long) b.hostPort(), "target", IpPrefix.formatAddress(b.target()),
+                "targetPort", (long) b.targetPort());
+    }
+
+    /** The proxy bindings an endpoint recorded. */
+    private static List<UserlandProxy.Binding> proxied(Map<String, Object> e) {
+        List<UserlandProxy.Binding> out = new ArrayList<>();
+        if (e.get("proxied") instanceof List<?> list) {
+            for (Object o : list) {
+                Map<?, ?> m = (Map<?, ?>) o;
+                out.add(new UserlandProxy.Binding((String) m.get("protocol"),
+                        IpPrefix.parseAddress((String) m.get("hostIp")), ((Number) m.get("hostPort")).intValue(),
+                        IpPrefix.parseAddress((String) m.get("target")), ((Number) m.get("targetPort")).intValue()));
+            }
+        }
+        return out;
+    }
+
+    /** Stops the endpoint's proxy listeners and forgets them. */
+    private void unproxy(String endpointId) throws IOException {
+        Optional<Map<String, Object>> recorded = store.endpoints.get(endpointId);
+        if (recorded.isEmpty()) {
+            return;
+        }
+        Map<String, Object> e = new LinkedHashMap<>(recorded.get());
+        List<UserlandProxy.Binding> bindings = proxied(e);
+        if (!bindings.isEmpty()) {
+            bindings.forEach(proxy::stop);
+            e.put("proxied", List.of());
+            store.endpoints.put(endpointId, e);
+        }
     }
 
     Map<String, Object> revokeExternalConnectivity(Body b) throws DockerException, IOException {
@@ -273,6 +377,7 @@ final class NetworkDriver {
             e.get().put("portmap", List.of());
             store.endpoints.put(endpointId, e.get());
         }
+        unproxy(endpointId);
         return Map.of();
     }
 
@@ -300,7 +405,9 @@ final class NetworkDriver {
             try {
                 host = hostIp.isEmpty() ? null : IpPrefix.parseAddress(hostIp);
                 // a range of host ports for one container port (-p 8000-8010:80) lets the driver pick: the first
-                out.add(new PortMapping(proto, hostPort, port, host != null && host.isAnyLocalAddress() ? null : host));
+                // 0.0.0.0 is every address (of both families, as "" is); :: stays IPv6's, for the proxy to tell
+                boolean everyV4 = host instanceof Inet4Address && host.isAnyLocalAddress();
+                out.add(new PortMapping(proto, hostPort, port, everyV4 ? null : host));
             } catch (IllegalArgumentException e) {
                 throw DockerException.badRequest(e.getMessage());
             }
