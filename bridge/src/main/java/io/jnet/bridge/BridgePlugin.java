@@ -419,9 +419,14 @@ public final class BridgePlugin implements CniPlugin {
                 throw new CniException(ErrorCode.UNKNOWN_CONTAINER, "network " + conf.network()
                         + " has no attachment " + request.containerId() + "/" + request.ifName());
             }
-            Endpoint published = record.withPorts(ports);
+            List<PortMapping> bound = new ArrayList<>();
+            for (PortMapping p : ports) {
+                bound.add(p.hostIp() != null || conf.hostBindingIp() == null ? p
+                        : new PortMapping(p.protocol(), p.hostPort(), p.containerPort(), conf.hostBindingIp()));
+            }
+            Endpoint published = record.withPorts(bound);
             List<PortMapping> dropped = new ArrayList<>(record.ports());
-            dropped.removeAll(ports);
+            dropped.removeAll(bound);
             store.save(published);
             try (Firewall firewall = firewalls.open()) {
                 Firewall.Network network = network(conf, record.ips());

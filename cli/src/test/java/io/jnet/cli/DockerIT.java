@@ -89,6 +89,19 @@ class DockerIT {
                     "-p 8080:80 answers from the outside");
             assertFalse(pings(docker, "c1", docker.ip("c3", "jn2")), "networks are isolated from each other");
             assertFalse(pings(docker, "c4", docker.ip("c5", "jn3")), "enable_icc=false isolates a network's containers");
+
+            // our options under Docker's names: no masquerade (the outside routes the subnet back), a host address
+            docker.ok("network", "create", "-d", "jnet", "--ipam-driver", "jnet", "--subnet", "10.96.0.0/24",
+                    "-o", "com.docker.network.bridge.enable_ip_masquerade=false",
+                    "-o", "com.docker.network.bridge.host_binding_ipv4=" + Uplink.HOST_IP, "jn4");
+            sandbox.in(uplink.outside, "ip", "route", "add", "10.96.0.0/24", "via", Uplink.HOST_IP).ok();
+            docker.ok("run", "-d", "--name", "c6", "--network", "jn4", "-p", "8090:80", Dockerd.IMAGE,
+                    "httpd", "-f", "-p", "80", "-h", "/www");
+            assertEquals(docker.ip("c6", "jn4"), seenFromOutside(docker, "c6"), "not masqueraded");
+            assertEquals(Uplink.OUTSIDE_IP, fromOutside(uplink, Uplink.HOST_IP, 8090));
+            String pub4host = sandbox.in(cli.host, "nft", "-j", "list", "map", "inet", "jnet", "pub4host").ok().stdout();
+            assertTrue(pub4host.contains(Uplink.HOST_IP) && pub4host.contains("8090"), pub4host);
+
             Sandbox.Run taken = docker.run("run", "-d", "--name", "web2", "--network", "jn2", "-p", "8080:80",
                     Dockerd.IMAGE, "sleep", "600");
             assertTrue(taken.exit() != 0 && taken.stderr().contains("host port 8080/tcp is already published"),
@@ -104,8 +117,8 @@ class DockerIT {
             assertEquals(0, gc.exit(), gc.stderr());
             assertTrue(pings(docker, "c1", web), "jnet gc leaves Docker's live endpoints alone");
 
-            docker.ok("rm", "-f", "c1", "web", "web2", "c3", "c4", "c5");
-            docker.ok("network", "rm", "jn1", "jn2", "jn3");
+            docker.ok("rm", "-f", "c1", "web", "web2", "c3", "c4", "c5", "c6");
+            docker.ok("network", "rm", "jn1", "jn2", "jn3", "jn4");
             assertNothingLeft(sandbox, cli.host, docker);
         }
     }
