@@ -297,6 +297,46 @@ final class Networks {
         return m;
     }
 
+    /**
+     * The attachments of every network that a runtime made (not the CLI's containers): those whose container id, or
+     * whose namespace file's name (Docker's sandbox id), starts with {@code ref}; each with what the kernel says of
+     * it now, its firewall elements included.
+     */
+    List<Map<String, Object>> inspectAttachments(String ref) throws CliException {
+        List<Map<String, Object>> out = new ArrayList<>();
+        if (ref.length() < 4) {
+            return out;
+        }
+        for (NetworkConfig network : list()) {
+            for (BridgeDriver.Attachment a : attachments(network.name())) {
+                String sandbox = Path.of(a.netns().isEmpty() ? "/" : a.netns()).getFileName() + "";
+                if (!a.containerId().startsWith(ref) && !sandbox.startsWith(ref)) {
+                    continue;
+                }
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("id", a.containerId());
+                m.put("mode", "bridge");
+                m.put("network", network.name());
+                m.put("networkId", network.id());
+                m.put("netns", a.netns());
+                m.put("netnsPresent", NetNs.isNamespace(Path.of(a.netns())));
+                m.put("ifname", a.ifName());
+                m.put("hostVeth", a.hostVeth());
+                m.put("ips", a.ips().stream().map(IpPrefix::toString).toList());
+                List<Object> elements = new ArrayList<>();
+                try {
+                    host.call(() -> driver.ownedElements(a)).forEach(e -> elements.add(e.toJson()));
+                } catch (IOException e) {
+                    throw new CliException("read the firewall elements of " + a.containerId() + ": "
+                            + e.getMessage(), e);
+                }
+                m.put("firewall", elements);
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
     /** The CNI version of the conflists we print: 1.0.0 is what every current runtime's libcni reads. */
     static final String CONFLIST_VERSION = "1.0.0";
 

@@ -113,6 +113,12 @@ class DockerIT {
                     jn1.substring(0, 12)).ok().stdout()), "inspect").get(0), "network");
             assertEquals(jn1, inspect.get("id"));
             assertEquals(2, ((List<?>) inspect.get("attachments")).size(), String.valueOf(inspect));
+            String endpoint = docker.ok("inspect", "-f", "{{.NetworkSettings.Networks.jn1.EndpointID}}", "web")
+                    .stdout().strip();
+            Map<String, Object> ep = Json.asObject(Json.asArray(Json.parse(docker.jnet("inspect", endpoint)
+                    .ok().stdout()), "inspect").get(0), "endpoint");
+            assertEquals(List.of(web + "/24"), ep.get("ips"));
+            assertTrue(String.valueOf(ep.get("firewall")).contains("8080"), String.valueOf(ep));
             Sandbox.Run gc = docker.jnet("gc");
             assertEquals(0, gc.exit(), gc.stderr());
             assertTrue(pings(docker, "c1", web), "jnet gc leaves Docker's live endpoints alone");
