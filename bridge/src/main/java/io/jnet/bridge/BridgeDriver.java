@@ -123,6 +123,25 @@ public final class BridgeDriver {
         plugin.publish(request, ports);
     }
 
+    /**
+     * Whether {@link #attachForHandover} made the attachment: its container end was moved and renamed by the
+     * runtime, so only that runtime can make it again; {@link #check} finds it by its MAC.
+     */
+    public boolean isHandedOver(Attachment attachment) throws IOException {
+        try {
+            Endpoint e = new EndpointStore(root).load(attachment.network(), attachment.containerId(),
+                    attachment.ifName());
+            return e != null && BridgePlugin.handedOver(e);
+        } catch (CniException damaged) {
+            return false;
+        }
+    }
+
+    /** Puts back what the attachment has in the firewall (the network's rules and its elements), in one transaction. */
+    public void repairFirewall(CniRequest request) throws CniException {
+        plugin.repairFirewall(request);
+    }
+
     // ---- beyond CNI ----------------------------------------------------------------------------------------------
 
     /** The attachments recorded for {@code network}: the {@code jnet} command's and the runtimes' alike. */

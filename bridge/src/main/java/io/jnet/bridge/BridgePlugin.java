@@ -443,6 +443,31 @@ public final class BridgePlugin implements CniPlugin {
         }
     }
 
+    /** Whether ADD left the container end for the runtime to move ({@link #addForHandover}), by its name. */
+    static boolean handedOver(Endpoint record) {
+        String peer = BridgeDriver.peerName(record.network(), record.containerId(), record.ifName());
+        return record.result() != null && record.result().interfaces().stream()
+                .anyMatch(i -> i.name().equals(peer) && !i.sandbox().isEmpty());
+    }
+
+    /** Puts back an attachment's firewall: the network's table, chains and rules, and its elements. */
+    void repairFirewall(CniRequest request) throws CniException {
+        BridgeConf conf = BridgeConf.parse(request.config(), defaultRoot);
+        try {
+            Endpoint record = new EndpointStore(conf.root()).load(conf.network(), request.containerId(),
+                    request.ifName());
+            if (record == null || !record.isComplete()) {
+                throw new CniException(ErrorCode.UNKNOWN_CONTAINER, "network " + conf.network()
+                        + " has no attachment " + request.containerId() + "/" + request.ifName());
+            }
+            try (Firewall firewall = firewalls.open()) {
+                firewall.attach(network(conf, record.ips()), publication(record));
+            }
+        } catch (IOException e) {
+            throw failure("repair the firewall of " + request.containerId() + " in network " + conf.network(), e);
+        }
+    }
+
     /** The elements of {@code ports} alone: not the attachment's icc element, which its DEL removes. */
     private static Firewall.Publication portsOnly(Endpoint record, List<PortMapping> ports) {
         Firewall.Publication all = publication(record);
@@ -543,7 +568,9 @@ public final class BridgePlugin implements CniPlugin {
                 drift.addAll(firewall.check(network(conf, record.ips()), publication(record)));
             }
             try {
-                ipam(conf).check(request);
+                if (!handedOver(record)) {   // a handed-over attachment's addresses were leased by its runtime
+                    ipam(conf).check(request);
+                }
             } catch (CniException e) {
                 drift.add("IPAM lease: " + e.getMessage());
             }
@@ -570,9 +597,12 @@ public final class BridgePlugin implements CniPlugin {
         } else if (bridge.isPresent() && hostEnd.get().master() != bridge.get().index()) {
             drift.add("host veth " + record.hostVeth() + " is not a port of " + conf.bridge());
         }
-        Optional<Link> ctr = inside.link(request.ifName());
+        // a handed-over end was renamed by the runtime that moved it: it is the link with the recorded MAC
+        Optional<Link> ctr = handedOver(record) ? inside.links().stream().filter(l -> l.mac().equals(record.mac()))
+                .findFirst() : inside.link(request.ifName());
         if (ctr.isEmpty()) {
-            drift.add("interface " + request.ifName() + " is missing in " + request.netns());
+            drift.add("interface " + (handedOver(record) ? "with MAC " + record.mac() : request.ifName())
+                    + " is missing in " + request.netns());
             return;
         }
         if (!ctr.get().isUp()) {

@@ -123,6 +123,23 @@ class DockerIT {
             assertEquals(0, gc.exit(), gc.stderr());
             assertTrue(pings(docker, "c1", web), "jnet gc leaves Docker's live endpoints alone");
 
+            // jnet check covers Docker's endpoints, and --repair puts their firewall back
+            String short12 = endpoint.substring(0, 12);
+            Sandbox.Run check = docker.jnet("check");
+            assertEquals(0, check.exit(), check.stdout() + check.stderr());
+            assertTrue(check.stdout().contains("endpoint " + short12 + " (network " + jn1.substring(0, 12) + "): ok"),
+                    check.stdout());
+            sandbox.in(cli.host, "nft", "delete", "table", "inet", "jnet").ok();
+            assertEquals("", fromOutside(uplink, Uplink.HOST_IP, 8080), "no DNAT without the table");
+            Sandbox.Run drifted = docker.jnet("check");
+            assertEquals(1, drifted.exit(), drifted.stdout());
+            assertTrue(drifted.stdout().contains("endpoint " + short12), drifted.stdout());
+            Sandbox.Run repaired = docker.jnet("check", "--repair");
+            assertEquals(0, repaired.exit(), repaired.stdout() + repaired.stderr());
+            assertTrue(repaired.stdout().contains("endpoint " + short12 + " (network " + jn1.substring(0, 12)
+                    + "): repaired"), repaired.stdout());
+            assertEquals(Uplink.OUTSIDE_IP, fromOutside(uplink, Uplink.HOST_IP, 8080), "-p answers again");
+
             docker.ok("rm", "-f", "c1", "web", "web2", "c3", "c4", "c5", "c6");
             docker.ok("network", "rm", "jn1", "jn2", "jn3", "jn4");
             assertNothingLeft(sandbox, cli.host, docker);
