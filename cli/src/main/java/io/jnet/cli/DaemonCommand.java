@@ -24,7 +24,8 @@ import java.util.concurrent.Callable;
         description = {"Serve CNI calls from the jnet-<type> shims on a Unix socket (0600, in a 0700 directory), in the "
                 + "foreground, logging one line per call to stderr. Only uid 0 is served, and only callers in this "
                 + "network namespace (others are told to run the call themselves). Under systemd socket activation "
-                + "(LISTEN_FDS) it serves the socket it is given."})
+                + "(LISTEN_FDS) it serves the socket it is given. It is also Docker's network and IPAM driver \"jnet\" "
+                + "(--docker-socket), with a userland proxy for what nf_tables cannot publish."})
 final class DaemonCommand implements Callable<Integer> {
 
     @ParentCommand

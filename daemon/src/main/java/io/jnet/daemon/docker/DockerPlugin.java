@@ -1,6 +1,7 @@
 package io.jnet.daemon.docker;
 
 import io.jnet.bridge.BridgeDriver;
+import io.jnet.daemon.DaemonClient;
 import io.jnet.daemon.proxy.UserlandProxy;
 import io.jnet.ipam.IpamException;
 import io.netty.bootstrap.ServerBootstrap;
@@ -53,7 +54,7 @@ public final class DockerPlugin implements AutoCloseable {
 
     /**
      * Serves {@code socket} on {@code loop}, with networks in {@code networks} and everything else under
-     * {@code root}. A stale socket file is replaced.
+     * {@code root}. A stale socket file is replaced; a live one is refused.
      */
     public static DockerPlugin start(Path socket, EventLoopGroup loop, Path root, NetworkCatalog networks,
                                      PrintStream log) throws IOException {
@@ -71,7 +72,10 @@ public final class DockerPlugin implements AutoCloseable {
             log.println(Instant.now() + " jnet daemon: could not restore the proxy of endpoint " + failed);
         }
         Files.createDirectories(path.getParent());
-        Files.deleteIfExists(path);
+        if (DaemonClient.listening(path)) {
+            throw new IOException("a driver already serves " + path);
+        }
+        Files.deleteIfExists(path);   // a stale socket file from a crash
         ExecutorService calls = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "jnet-docker");
             t.setDaemon(true);
