@@ -274,6 +274,9 @@ final class NetworkDriver {
         NetworkCatalog.Network network = network(b.required("NetworkID"));
         String endpointId = (String) e.get("endpointId");
         List<Body> bindings = b.object("Options").objects(PORTMAP);
+        if (bindings.isEmpty() && !publishes(e)) {
+            return Map.of();   // nothing to publish, nothing published: no firewall transaction
+        }
         boolean hasV6 = !((String) e.get("addressIPv6")).isEmpty();
         List<PortMapping> kernel = new ArrayList<>();
         List<UserlandProxy.Binding> proxied = new ArrayList<>();
@@ -335,6 +338,11 @@ final class NetworkDriver {
                 "targetPort", (long) b.targetPort());
     }
 
+    /** Whether the endpoint has published ports recorded. */
+    private static boolean publishes(Map<String, Object> e) {
+        return e.get("portmap") instanceof List<?> l && !l.isEmpty();
+    }
+
     /** The proxy bindings an endpoint recorded. */
     private static List<UserlandProxy.Binding> proxied(Map<String, Object> e) {
         List<UserlandProxy.Binding> out = new ArrayList<>();
@@ -368,7 +376,7 @@ final class NetworkDriver {
         String endpointId = endpointId(b);
         Optional<NetworkCatalog.Network> network = networks.find(name(b.required("NetworkID")));
         Optional<Map<String, Object>> e = store.endpoints.get(endpointId);
-        if (network.isPresent() && e.isPresent()) {
+        if (network.isPresent() && e.isPresent() && publishes(e.get())) {
             boolean attached = bridge.endpoints(network.get().name()).stream()
                     .anyMatch(a -> a.containerId().equals(endpointId));
             if (attached) {
