@@ -2,6 +2,7 @@ package io.jnet.bridge;
 
 import io.jnet.cni.CniException;
 import io.jnet.cni.CniRequest;
+import io.jnet.cni.IpConfig;
 import io.jnet.cni.IpPrefix;
 import io.jnet.cni.Names;
 import io.jnet.cni.Result;
@@ -9,6 +10,7 @@ import io.jnet.ipam.Ipam;
 import io.jnet.ipam.IpamException;
 import io.jnet.kernel.fs.DurableFiles;
 import io.jnet.kernel.rtnl.Link;
+import io.jnet.kernel.rtnl.MacAddress;
 import io.jnet.kernel.rtnl.Rtnetlink;
 
 import java.io.IOException;
@@ -93,6 +95,51 @@ public final class BridgeDriver {
     /** GC: tears down the attachments not in the request's valid list, and reports damaged records. */
     public void gc(CniRequest request) throws CniException {
         plugin.gc(request);
+    }
+
+    // ---- for runtimes that move the container end themselves (Docker) ------------------------------------------
+
+    /**
+     * ADD as Docker's Join needs it: the veth's peer, {@link #peerName} of the request, stays unconfigured in the
+     * calling thread's namespace for the runtime to move and rename; {@code ips} (with their gateways) were leased by
+     * the runtime's IPAM calls, so this leases none. The attachment is recorded as any other, so {@link #detach},
+     * {@link #gc}, {@link #endpoints} and {@link #ownedElements} cover it.
+     */
+    public Result attachForHandover(CniRequest request, MacAddress mac, List<IpConfig> ips) throws CniException {
+        String peer = peerName(request.config().name(), request.containerId(), request.ifName());
+        return plugin.addForHandover(request, new BridgePlugin.Handover(peer, mac, ips));
+    }
+
+    /** The name of the peer that {@link #attachForHandover} leaves in the host namespace. */
+    public static String peerName(String network, String containerId, String ifName) {
+        return "jp" + BridgePlugin.hostVethName(network, containerId, ifName).substring(2);
+    }
+
+    /**
+     * Publishes {@code ports} for a recorded attachment, in place of what it published: one transaction; a port that
+     * another attachment publishes fails with a {@link PortInUseException} as the cause, and changes nothing.
+     */
+    public void publish(CniRequest request, List<PortMapping> ports) throws CniException {
+        plugin.publish(request, ports);
+    }
+
+    /**
+     * Whether {@link #attachForHandover} made the attachment: its container end was moved and renamed by the
+     * runtime, so only that runtime can make it again; {@link #check} finds it by its MAC.
+     */
+    public boolean isHandedOver(Attachment attachment) throws IOException {
+        try {
+            Endpoint e = new EndpointStore(root).load(attachment.network(), attachment.containerId(),
+                    attachment.ifName());
+            return e != null && BridgePlugin.handedOver(e);
+        } catch (CniException damaged) {
+            return false;
+        }
+    }
+
+    /** Puts back what the attachment has in the firewall (the network's rules and its elements), in one transaction. */
+    public void repairFirewall(CniRequest request) throws CniException {
+        plugin.repairFirewall(request);
     }
 
     // ---- beyond CNI ----------------------------------------------------------------------------------------------

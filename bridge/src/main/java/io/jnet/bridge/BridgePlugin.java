@@ -96,23 +96,46 @@ public final class BridgePlugin implements CniPlugin {
 
     @Override
     public Result add(CniRequest request) throws CniException {
+        return attach(request, null);
+    }
+
+    /**
+     * What a runtime that moves the container end itself hands over (Docker's Join): the name of the veth's peer,
+     * which stays unconfigured in the calling thread's namespace, its MAC, and the addresses (with gateways) that the
+     * runtime's own IPAM calls leased, so this ADD leases none.
+     */
+    record Handover(String peer, MacAddress mac, List<IpConfig> ips) {
+        Handover {
+            ips = List.copyOf(ips);
+        }
+    }
+
+    /** ADD with the container end left in this namespace as {@code handover} names it; DEL undoes it as any ADD. */
+    Result addForHandover(CniRequest request, Handover handover) throws CniException {
+        return attach(request, handover);
+    }
+
+    /** ADD: into the container's namespace, or (with a {@link Handover}) beside the host end. */
+    private Result attach(CniRequest request, Handover handover) throws CniException {
         BridgeConf conf = BridgeConf.parse(request.config(), defaultRoot);
         BridgeConf.refuseUnsupported(request.config());
         List<PortMapping> ports = PortMapping.parseAll(request.config().runtimeConfig().get("portMappings"),
                 conf.hostBindingIp());
-        Optional<MacAddress> mac = requestedMac(request);
+        Optional<MacAddress> mac = handover == null ? requestedMac(request) : Optional.ofNullable(handover.mac());
         EndpointStore store = new EndpointStore(conf.root());
         String hostVeth = hostVethName(conf.network(), request.containerId(), request.ifName());
+        String ctrName = handover == null ? request.ifName() : handover.peer();
         CniPlugin ipam = ipam(conf);
 
-        try (NetNs container = openNetns(request.netns());
+        try (NetNs container = handover == null ? openNetns(request.netns()) : null;
              Rtnetlink host = sockets.rtnetlink();
-             Rtnetlink inside = Rtnetlink.openIn(container);
+             Rtnetlink inside = container == null ? null : Rtnetlink.openIn(container);
              Undo undo = new Undo()) {
+            Rtnetlink ctrSide = inside == null ? host : inside;
             try {
-                if (inside.link(request.ifName()).isPresent()) {
-                    throw new CniException(ErrorCode.INVALID_ENVIRONMENT, "CNI_IFNAME: interface " + request.ifName()
-                            + " already exists in netns " + request.netns());
+                if (ctrSide.link(ctrName).isPresent()) {
+                    throw new CniException(ErrorCode.INVALID_ENVIRONMENT, "CNI_IFNAME: interface " + ctrName
+                            + " already exists in netns " + (inside == null ? "of the host" : request.netns()));
                 }
                 Endpoint previous = store.load(conf.network(), request.containerId(), request.ifName());
                 // recorded before anything is made, so that a DEL or GC after a crash knows what to remove
@@ -125,8 +148,9 @@ public final class BridgePlugin implements CniPlugin {
                 }
                 undo.push(() -> store.delete(conf.network(), request.containerId(), request.ifName()));
 
-                Result lease = ipam.add(request);
-                if (previous == null) {
+                Result lease = handover == null ? ipam.add(request)
+                        : new Result(List.of(), handover.ips(), List.of(), io.jnet.cni.Dns.EMPTY);
+                if (previous == null && handover == null) {
                     undo.push(() -> ipam.del(request));
                 }
                 List<IpConfig> ips = lease.ips();
@@ -143,7 +167,7 @@ public final class BridgePlugin implements CniPlugin {
                 Link bridge = ensureBridge(host, conf, ips, undo, request);
                 enableForwarding(ips);
 
-                host.createLink(veth(hostVeth, request.ifName(), conf.mtu(), mac, container));
+                host.createLink(veth(hostVeth, ctrName, conf.mtu(), mac, container));
                 undo.push(() -> host.deleteLink(hostVeth));
                 Link hostEnd = host.link(hostVeth).orElseThrow(() -> gone(hostVeth));
                 host.setMaster(hostEnd.index(), bridge.index());
@@ -154,8 +178,9 @@ public final class BridgePlugin implements CniPlugin {
                 }
                 host.setUp(hostEnd.index(), true);
 
-                Link ctr = inside.link(request.ifName()).orElseThrow(() -> gone(request.ifName()));
-                List<RouteConfig> routes = configureContainer(inside, ctr, conf, ips, lease.routes());
+                Link ctr = ctrSide.link(ctrName).orElseThrow(() -> gone(ctrName));
+                List<RouteConfig> routes = inside == null ? defaultRoutes(conf, ips)
+                        : configureContainer(inside, ctr, conf, ips, lease.routes());
                 // what the firewall elements are made of, recorded before they exist (the lease is IPAM's own record,
                 // the veth's name is derived), so that a DEL after a crash removes them
                 record = record.withMac(ctr.mac());
@@ -177,11 +202,11 @@ public final class BridgePlugin implements CniPlugin {
                 }
 
                 Link hostNow = host.link(hostVeth).orElseThrow(() -> gone(hostVeth));
-                Link ctrNow = inside.link(request.ifName()).orElseThrow(() -> gone(request.ifName()));
+                Link ctrNow = ctrSide.link(ctrName).orElseThrow(() -> gone(ctrName));
                 List<Interface> interfaces = List.of(
                         new Interface(bridge.name(), host.link(bridge.index()).map(Link::mac).orElse(""), 0, ""),
                         new Interface(hostVeth, hostNow.mac(), 0, ""),
-                        new Interface(request.ifName(), ctrNow.mac(), 0, request.netns()));
+                        new Interface(ctrName, ctrNow.mac(), 0, request.netns()));
                 List<IpConfig> reported = new ArrayList<>();
                 for (IpConfig ip : ips) {
                     reported.add(new IpConfig(ip.address(), conf.isGateway() ? gatewayOf(ip) : ip.gateway(), 2));
@@ -338,7 +363,10 @@ public final class BridgePlugin implements CniPlugin {
     }
 
     private static LinkSpec.Veth veth(String hostVeth, String ifName, int mtu, Optional<MacAddress> mac, NetNs container) {
-        LinkSpec.Veth spec = LinkSpec.veth(hostVeth, ifName).withPeerNetns(container);
+        LinkSpec.Veth spec = LinkSpec.veth(hostVeth, ifName);
+        if (container != null) {
+            spec = spec.withPeerNetns(container);
+        }
         if (mtu > 0) {
             spec = spec.withMtu(mtu).withPeerMtu(mtu);
         }
@@ -359,15 +387,10 @@ public final class BridgePlugin implements CniPlugin {
         inside.setUp(ctr.index(), true);
         List<RouteConfig> routes = new ArrayList<>();
         Set<String> seen = new HashSet<>();
-        if (conf.isDefaultGateway()) {
-            for (IpConfig ip : ips) {
-                InetAddress gw = gatewayOf(ip);
-                if (gw != null && seen.add(ip.address().isIpv4() ? "0.0.0.0/0" : "::/0")) {
-                    IpPrefix dst = new IpPrefix(anyOf(ip.address().isIpv4()), 0);
-                    inside.addRoute(Route.defaultVia(gw, ctr.index()));
-                    routes.add(new RouteConfig(dst, gw));
-                }
-            }
+        for (RouteConfig r : defaultRoutes(conf, ips)) {
+            seen.add(r.dst().toString());
+            inside.addRoute(Route.defaultVia(r.gw(), ctr.index()));
+            routes.add(r);
         }
         for (RouteConfig r : ipamRoutes) {
             boolean isDefault = r.dst().prefixLength() == 0;
@@ -384,6 +407,92 @@ public final class BridgePlugin implements CniPlugin {
             routes.add(new RouteConfig(r.dst().network(), gw));
         }
         return routes;
+    }
+
+    /** The default route per family via the gateway, when the network is the container's default gateway. */
+    private static List<RouteConfig> defaultRoutes(BridgeConf conf, List<IpConfig> ips) {
+        List<RouteConfig> routes = new ArrayList<>();
+        Set<Boolean> families = new HashSet<>();
+        if (conf.isDefaultGateway()) {
+            for (IpConfig ip : ips) {
+                InetAddress gw = gatewayOf(ip);
+                if (gw != null && families.add(ip.address().isIpv4())) {
+                    routes.add(new RouteConfig(new IpPrefix(anyOf(ip.address().isIpv4()), 0), gw));
+                }
+            }
+        }
+        return routes;
+    }
+
+    // ---- published ports of a recorded attachment -----------------------------------------------------------------
+
+    /**
+     * Publishes {@code ports} for an attachment that ADD recorded (Docker's ProgramExternalConnectivity), in place of
+     * what it published before: recorded first, so that a DEL after a crash removes the elements, and put back when
+     * the kernel refuses a port that another attachment publishes.
+     */
+    void publish(CniRequest request, List<PortMapping> ports) throws CniException {
+        BridgeConf conf = BridgeConf.parse(request.config(), defaultRoot);
+        EndpointStore store = new EndpointStore(conf.root());
+        try {
+            Endpoint record = store.load(conf.network(), request.containerId(), request.ifName());
+            if (record == null || !record.isComplete()) {
+                throw new CniException(ErrorCode.UNKNOWN_CONTAINER, "network " + conf.network()
+                        + " has no attachment " + request.containerId() + "/" + request.ifName());
+            }
+            List<PortMapping> bound = new ArrayList<>();
+            for (PortMapping p : ports) {
+                bound.add(p.hostIp() != null || conf.hostBindingIp() == null ? p
+                        : new PortMapping(p.protocol(), p.hostPort(), p.containerPort(), conf.hostBindingIp()));
+            }
+            Endpoint published = record.withPorts(bound);
+            List<PortMapping> dropped = new ArrayList<>(record.ports());
+            dropped.removeAll(bound);
+            store.save(published);
+            try (Firewall firewall = firewalls.open()) {
+                Firewall.Network network = network(conf, record.ips());
+                firewall.attach(network, publication(published));
+                firewall.detach(network, portsOnly(record, dropped));
+            } catch (PortInUseException e) {
+                store.save(record);
+                Optional<Endpoint> owner = BridgeDriver.ownerOf(conf.root(), e.target());
+                PortInUseException named = owner.isEmpty() ? e : e.withOwner(BridgeDriver.Attachment.of(owner.get()));
+                throw new CniException(ErrorCode.INVALID_CONFIG, named.getMessage(), "", named);
+            }
+        } catch (IOException e) {
+            throw failure("publish ports of " + request.containerId() + " in network " + conf.network(), e);
+        }
+    }
+
+    /** Whether ADD left the container end for the runtime to move ({@link #addForHandover}), by its name. */
+    static boolean handedOver(Endpoint record) {
+        String peer = BridgeDriver.peerName(record.network(), record.containerId(), record.ifName());
+        return record.result() != null && record.result().interfaces().stream()
+                .anyMatch(i -> i.name().equals(peer) && !i.sandbox().isEmpty());
+    }
+
+    /** Puts back an attachment's firewall: the network's table, chains and rules, and its elements. */
+    void repairFirewall(CniRequest request) throws CniException {
+        BridgeConf conf = BridgeConf.parse(request.config(), defaultRoot);
+        try {
+            Endpoint record = new EndpointStore(conf.root()).load(conf.network(), request.containerId(),
+                    request.ifName());
+            if (record == null || !record.isComplete()) {
+                throw new CniException(ErrorCode.UNKNOWN_CONTAINER, "network " + conf.network()
+                        + " has no attachment " + request.containerId() + "/" + request.ifName());
+            }
+            try (Firewall firewall = firewalls.open()) {
+                firewall.attach(network(conf, record.ips()), publication(record));
+            }
+        } catch (IOException e) {
+            throw failure("repair the firewall of " + request.containerId() + " in network " + conf.network(), e);
+        }
+    }
+
+    /** The elements of {@code ports} alone: not the attachment's icc element, which its DEL removes. */
+    private static Firewall.Publication portsOnly(Endpoint record, List<PortMapping> ports) {
+        Firewall.Publication all = publication(record);
+        return new Firewall.Publication(all.owner(), all.port(), "", all.addresses(), ports);
     }
 
     // ---- DEL -----------------------------------------------------------------------------------------------------
@@ -480,7 +589,9 @@ public final class BridgePlugin implements CniPlugin {
                 drift.addAll(firewall.check(network(conf, record.ips()), publication(record)));
             }
             try {
-                ipam(conf).check(request);
+                if (!handedOver(record)) {   // a handed-over attachment's addresses were leased by its runtime
+                    ipam(conf).check(request);
+                }
             } catch (CniException e) {
                 drift.add("IPAM lease: " + e.getMessage());
             }
@@ -507,9 +618,12 @@ public final class BridgePlugin implements CniPlugin {
         } else if (bridge.isPresent() && hostEnd.get().master() != bridge.get().index()) {
             drift.add("host veth " + record.hostVeth() + " is not a port of " + conf.bridge());
         }
-        Optional<Link> ctr = inside.link(request.ifName());
+        // a handed-over end was renamed by the runtime that moved it: it is the link with the recorded MAC
+        Optional<Link> ctr = handedOver(record) ? inside.links().stream().filter(l -> l.mac().equals(record.mac()))
+                .findFirst() : inside.link(request.ifName());
         if (ctr.isEmpty()) {
-            drift.add("interface " + request.ifName() + " is missing in " + request.netns());
+            drift.add("interface " + (handedOver(record) ? "with MAC " + record.mac() : request.ifName())
+                    + " is missing in " + request.netns());
             return;
         }
         if (!ctr.get().isUp()) {

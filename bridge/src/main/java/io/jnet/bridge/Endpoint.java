@@ -48,6 +48,10 @@ record Endpoint(String network, String containerId, String ifName, String netns,
         return new Endpoint(network, containerId, ifName, netns, bridge, hostVeth, mac, ips, ports, newResult, policy);
     }
 
+    Endpoint withPorts(List<PortMapping> newPorts) {
+        return new Endpoint(network, containerId, ifName, netns, bridge, hostVeth, mac, ips, newPorts, result);
+    }
+
     Endpoint withMac(String newMac) {
         return new Endpoint(network, containerId, ifName, netns, bridge, hostVeth, newMac, ips, ports, result, policy);
     }

@@ -4,6 +4,8 @@ import io.jnet.cni.CniException;
 import io.jnet.cni.Json;
 import io.jnet.daemon.Daemon;
 import io.jnet.daemon.DaemonClient;
+import io.jnet.daemon.docker.DockerPlugin;
+import io.jnet.kernel.netns.NetNs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -22,7 +24,8 @@ import java.util.concurrent.Callable;
         description = {"Serve CNI calls from the jnet-<type> shims on a Unix socket (0600, in a 0700 directory), in the "
                 + "foreground, logging one line per call to stderr. Only uid 0 is served, and only callers in this "
                 + "network namespace (others are told to run the call themselves). Under systemd socket activation "
-                + "(LISTEN_FDS) it serves the socket it is given."})
+                + "(LISTEN_FDS) it serves the socket it is given. It is also Docker's network and IPAM driver \"jnet\" "
+                + "(--docker-socket), with a userland proxy for what nf_tables cannot publish."})
 final class DaemonCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -40,6 +43,13 @@ final class DaemonCommand implements Callable<Integer> {
             description = "On SIGTERM, how long to wait for the calls in flight (default ${DEFAULT-VALUE}).")
     int drainSeconds;
 
+    @Option(names = "--docker-socket", paramLabel = "PATH", defaultValue = "/run/docker/plugins/jnet.sock",
+            description = "Where to serve Docker's remote network and IPAM driver \"jnet\" (default ${DEFAULT-VALUE}).")
+    Path dockerSocket;
+
+    @Option(names = "--no-docker", description = "Do not serve Docker's plugin socket.")
+    boolean noDocker;
+
     @Override
     public Integer call() throws CliException, InterruptedException {
         if (workers < 1) {
@@ -51,9 +61,27 @@ final class DaemonCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new CliException("serve " + socket + ": " + e.getMessage(), e);
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> daemon.stop(drainSeconds * 1000L), "jnet-daemon-stop"));
+        DockerPlugin docker = noDocker ? null : docker(daemon);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (docker != null) {
+                docker.close();
+            }
+            daemon.stop(drainSeconds * 1000L);
+        }, "jnet-daemon-stop"));
         daemon.awaitStopped();
         return 0;
+    }
+
+    /** Docker's plugin socket on the daemon's event loop, over the state root's network store. */
+    private DockerPlugin docker(Daemon daemon) throws CliException {
+        try {
+            Networks networks = new Networks(NetworkStore.at(main.root), main.store(), NetNs.open("/proc/self/ns/net"));
+            return DockerPlugin.start(dockerSocket, daemon.eventLoop(), networks.root(), new DockerNetworks(networks),
+                    System.err);
+        } catch (IOException e) {
+            daemon.stop(0);
+            throw new CliException("serve Docker's plugin socket " + dockerSocket + ": " + e.getMessage(), e);
+        }
     }
 
     /** {@code jnet daemon status}: asks the daemon on the socket. */

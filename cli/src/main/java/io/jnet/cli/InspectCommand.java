@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code jnet inspect}: a JSON array with one object per container, its record plus what the kernel says now. */
@@ -28,7 +29,9 @@ final class InspectCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Parameters(arity = "1..*", paramLabel = "NAME", description = "Container names or ids.")
+    @Parameters(arity = "1..*", paramLabel = "NAME", description = {"Container names or ids, or the id (or a unique "
+            + "prefix) of an attachment a runtime made: Docker's endpoint id (docker inspect: NetworkSettings."
+            + "Networks.<network>.EndpointID) or sandbox id."})
     List<String> names;
 
     @Override
@@ -38,7 +41,16 @@ final class InspectCommand implements Callable<Integer> {
         boolean failed = false;
         for (String name : names) {
             try {
-                out.add(inspect(containers, containers.get(name)));
+                Optional<ContainerRecord> record = containers.find(name);
+                if (record.isPresent()) {
+                    out.add(inspect(containers, record.get()));
+                    continue;
+                }
+                List<Map<String, Object>> attachments = containers.networks().inspectAttachments(name);
+                if (attachments.isEmpty()) {
+                    throw new CliException("no such container: " + name);
+                }
+                out.addAll(attachments);
             } catch (CliException e) {
                 System.err.println("jnet inspect: " + e.getMessage());
                 failed = true;

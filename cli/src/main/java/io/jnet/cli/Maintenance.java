@@ -75,6 +75,7 @@ final class Maintenance {
                     outcomes.add(repair(record, drift));
                 }
             }
+            outcomes.addAll(wiring.checkHandedOver(repair));
             return outcomes;
         });
     }

@@ -4,7 +4,10 @@ import io.jnet.bridge.BridgeDriver;
 import io.jnet.bridge.BridgePlugin;
 import io.jnet.bridge.FirewallElement;
 import io.jnet.bridge.PortInUseException;
+import io.jnet.cni.CniCommand;
 import io.jnet.cni.CniException;
+import io.jnet.cni.CniRequest;
+import io.jnet.cni.NetConf;
 import io.jnet.cni.CniPlugin;
 import io.jnet.cni.Interface;
 import io.jnet.cni.IpConfig;
@@ -332,6 +335,58 @@ final class ModeWiring {
                             + ": its network namespace " + (a.netns().isEmpty() ? "(none)" : a.netns()) + " is gone");
                 }
             }
+        }
+    }
+
+    /**
+     * {@code jnet check} for the attachments that a runtime made and moved itself (Docker's endpoints): the bridge
+     * driver's CHECK, and with {@code repair} their firewall put back. Their container end only the runtime can make
+     * again, so a missing one stays FAILED and says so.
+     */
+    List<Maintenance.CheckOutcome> checkHandedOver(boolean repair) throws CliException {
+        List<Maintenance.CheckOutcome> out = new ArrayList<>();
+        BridgeDriver driver = networks.driver();
+        for (NetworkConfig network : networks.list()) {
+            for (BridgeDriver.Attachment a : networks.attachments(network.name())) {
+                try {
+                    if (!driver.isHandedOver(a)) {
+                        continue;
+                    }
+                    CniRequest request = new CniRequest(CniCommand.CHECK, a.containerId(), a.netns(), a.ifName(),
+                            null, List.of(), NetConf.of(InProcessCni.conf(network.name(), "jnet-bridge",
+                            network.pluginFields(store.root()))));
+                    String name = "endpoint " + a.containerId().substring(0, Math.min(12, a.containerId().length()))
+                            + " (network " + network.name() + ")";
+                    String drift = host.call(() -> checked(driver, request));
+                    if (drift == null) {
+                        out.add(new Maintenance.CheckOutcome(name, Maintenance.Status.OK, ""));
+                    } else if (!repair) {
+                        out.add(new Maintenance.CheckOutcome(name, Maintenance.Status.DRIFTED, drift));
+                    } else {
+                        String still = host.call(() -> {
+                            driver.repairFirewall(request);
+                            return checked(driver, request);
+                        });
+                        out.add(still == null ? new Maintenance.CheckOutcome(name, Maintenance.Status.REPAIRED, drift)
+                                : new Maintenance.CheckOutcome(name, Maintenance.Status.FAILED, drift
+                                + "; after repair: " + still + " (its runtime must re-create it, e.g. docker restart)"));
+                    }
+                } catch (IOException | CniException e) {
+                    out.add(new Maintenance.CheckOutcome("endpoint " + a.containerId(), Maintenance.Status.FAILED,
+                            e.getMessage()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** What CHECK says has drifted, or null. */
+    private static String checked(BridgeDriver driver, CniRequest request) {
+        try {
+            driver.check(request);
+            return null;
+        } catch (CniException e) {
+            return e.getMessage();
         }
     }
 }

@@ -109,7 +109,9 @@ final class NetworkCommand implements Runnable {
     private static final Map<String, String> OPTION_ALIASES = Map.of(
             "com.docker.network.bridge.enable_icc", "icc",
             "com.docker.network.bridge.name", "bridge.name",
-            "com.docker.network.driver.mtu", "mtu");
+            "com.docker.network.driver.mtu", "mtu",
+            "com.docker.network.bridge.enable_ip_masquerade", "ip-masquerade",
+            "com.docker.network.bridge.host_binding_ipv4", "host-binding-ip");
 
     /**
      * Everything about {@code jnet network create}'s flags that can be wrong, found before anything is read or
@@ -202,8 +204,16 @@ final class NetworkCommand implements Runnable {
                         throw new IllegalArgumentException("-o mtu=" + value + ": expected a number 68..65535");
                     }
                 }
+                case "ip-masquerade" -> value = String.valueOf(bool(key, value));
+                case "host-binding-ip" -> {
+                    try {
+                        value = IpPrefix.formatAddress(IpPrefix.parseAddress(value));
+                    } catch (IllegalArgumentException bad) {
+                        throw new IllegalArgumentException("-o host-binding-ip=" + value + ": not an IP address");
+                    }
+                }
                 default -> throw new IllegalArgumentException("unknown option -o " + e.getKey()
-                        + " (expected icc, bridge.name or mtu)");
+                        + " (expected icc, bridge.name, mtu, ip-masquerade or host-binding-ip)");
             }
             options.put(key, value);
         }

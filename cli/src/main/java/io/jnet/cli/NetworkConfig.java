@@ -114,13 +114,16 @@ record NetworkConfig(String name, String id, String bridge, List<SubnetConfig> s
         m.put("bridge", bridge);
         m.put("isGateway", true);
         m.put("isDefaultGateway", true);
-        m.put("ipMasq", !internal);
+        m.put("ipMasq", !internal && !"false".equals(options.get("ip-masquerade")));
         m.put("hairpinMode", true);
         if (mtu > 0) {
             m.put("mtu", (long) mtu);
         }
         m.put("icc", icc);
         m.put("internal", internal);
+        if (options.containsKey("host-binding-ip")) {
+            m.put("hostBindingIp", options.get("host-binding-ip"));
+        }
         m.put("dataDir", root.toAbsolutePath().toString());
         List<Object> ranges = new ArrayList<>();
         for (SubnetConfig s : subnets) {

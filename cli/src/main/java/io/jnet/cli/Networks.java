@@ -103,6 +103,11 @@ final class Networks {
     // ---- create
 
     NetworkConfig create(CreateRequest request) throws CliException {
+        return create(request, ContainerStore.newId());
+    }
+
+    /** {@link #create(CreateRequest)} with the id given: Docker's, for a network Docker makes through jnet. */
+    NetworkConfig create(CreateRequest request, String id) throws CliException {
         if (RESERVED.contains(request.name())) {
             throw new CliException("network name " + request.name() + " is reserved: it is a network mode");
         }
@@ -110,7 +115,7 @@ final class Networks {
             if (store.get(request.name()).isPresent()) {
                 throw new CliException("network with name " + request.name() + " already exists");
             }
-            return createLocked(request);
+            return createLocked(request, id);
         } catch (IOException e) {
             throw new CliException("create network " + request.name() + ": " + e.getMessage(), e);
         }
@@ -130,13 +135,13 @@ final class Networks {
         }
         try (DurableFiles.Lock lock = store.lock()) {
             Optional<NetworkConfig> raced = store.get(name);
-            return raced.isPresent() ? raced.get() : createLocked(CreateRequest.defaults(name));
+            return raced.isPresent() ? raced.get() : createLocked(CreateRequest.defaults(name), ContainerStore.newId());
         } catch (IOException e) {
             throw new CliException("create the default network " + name + ": " + e.getMessage(), e);
         }
     }
 
-    private NetworkConfig createLocked(CreateRequest request) throws CliException, IOException {
+    private NetworkConfig createLocked(CreateRequest request, String id) throws CliException, IOException {
         List<NetworkConfig> others = store.list();
         List<IpPrefix> taken = new ArrayList<>();
         for (NetworkConfig other : others) {
@@ -167,7 +172,6 @@ final class Networks {
                     new CliException("no free IPv6 subnet found in fd00::/8; give one with --subnet"));
             subnets.add(withGateway(subnet));
         }
-        String id = ContainerStore.newId();
         String bridge = !request.bridge().isEmpty() ? request.bridge()
                 : request.name().equals(DEFAULT) ? DEFAULT_DEVICE : BRIDGE_PREFIX + id.substring(0, 10);
         for (NetworkConfig other : others) {
@@ -189,7 +193,7 @@ final class Networks {
     }
 
     /** The destinations of the host's routes (not the local table's, not default routes): pools must avoid them. */
-    private List<IpPrefix> hostRoutes() throws IOException {
+    List<IpPrefix> hostRoutes() throws IOException {
         List<IpPrefix> out = new ArrayList<>();
         try (Rtnetlink rtnl = Rtnetlink.openIn(host)) {
             for (Family family : Family.values()) {
@@ -291,6 +295,46 @@ final class Networks {
         }
         m.put("attachments", attached);
         return m;
+    }
+
+    /**
+     * The attachments of every network that a runtime made (not the CLI's containers): those whose container id, or
+     * whose namespace file's name (Docker's sandbox id), starts with {@code ref}; each with what the kernel says of
+     * it now, its firewall elements included.
+     */
+    List<Map<String, Object>> inspectAttachments(String ref) throws CliException {
+        List<Map<String, Object>> out = new ArrayList<>();
+        if (ref.length() < 4) {
+            return out;
+        }
+        for (NetworkConfig network : list()) {
+            for (BridgeDriver.Attachment a : attachments(network.name())) {
+                String sandbox = Path.of(a.netns().isEmpty() ? "/" : a.netns()).getFileName() + "";
+                if (!a.containerId().startsWith(ref) && !sandbox.startsWith(ref)) {
+                    continue;
+                }
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("id", a.containerId());
+                m.put("mode", "bridge");
+                m.put("network", network.name());
+                m.put("networkId", network.id());
+                m.put("netns", a.netns());
+                m.put("netnsPresent", NetNs.isNamespace(Path.of(a.netns())));
+                m.put("ifname", a.ifName());
+                m.put("hostVeth", a.hostVeth());
+                m.put("ips", a.ips().stream().map(IpPrefix::toString).toList());
+                List<Object> elements = new ArrayList<>();
+                try {
+                    host.call(() -> driver.ownedElements(a)).forEach(e -> elements.add(e.toJson()));
+                } catch (IOException e) {
+                    throw new CliException("read the firewall elements of " + a.containerId() + ": "
+                            + e.getMessage(), e);
+                }
+                m.put("firewall", elements);
+                out.add(m);
+            }
+        }
+        return out;
     }
 
     /** The CNI version of the conflists we print: 1.0.0 is what every current runtime's libcni reads. */

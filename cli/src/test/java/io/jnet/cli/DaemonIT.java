@@ -303,7 +303,7 @@ class DaemonIT {
             assertTrue(daemon.log().contains("replaced the stale socket"), daemon.log());
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
             Sandbox.Run second = Sandbox.run(Sandbox.inCommand(host, Launchers.bin("jnet").toString(), "daemon",
-                    "--socket", socket.toString()));
+                    "--no-docker", "--socket", socket.toString()));
             assertEquals(1, second.exit(), second.stdout() + second.stderr());
             assertTrue(second.stderr().contains("a daemon already serves " + socket), second.stderr());
             assertTrue(daemon.alive());

@@ -60,12 +60,28 @@ class NetworkUnitTest {
             assertTrue(e.getMessage().contains((String) c[0]), c[0] + ": " + e.getMessage());
         }
         for (Map<String, String> bad : List.of(Map.of("bogus", "1"), Map.of("icc", "maybe"), Map.of("mtu", "67"),
-                Map.of("bridge.name", "sixteen-bytes-xx"))) {
+                Map.of("bridge.name", "sixteen-bytes-xx"), Map.of("ip-masquerade", "no"),
+                Map.of("com.docker.network.bridge.host_binding_ipv4", "localhost"))) {
             assertThrows(IllegalArgumentException.class, () -> request(List.of(), List.of(), List.of(), false, bad),
                     bad.toString());
         }
         assertThrows(IllegalArgumentException.class, () -> NetworkCommand.request("a/b", List.of(), List.of(),
                 List.of(), false, false, Map.of()));
+    }
+
+    @Test
+    void masqueradeAndTheHostBindingAddressAreOptionsThatReachThePluginConfig() throws Exception {
+        Networks.CreateRequest r = request(List.of("10.1.0.0/24"), List.of(), List.of(), false, Map.of(
+                "com.docker.network.bridge.enable_ip_masquerade", "false",
+                "com.docker.network.bridge.host_binding_ipv4", "198.18.0.1"));
+        assertEquals(Map.of("ip-masquerade", "false", "host-binding-ip", "198.18.0.1"), r.options());
+        NetworkConfig n = new NetworkConfig("n", "ab".repeat(32), "jtbr0", r.subnets(), false, true, 0, r.options(),
+                Instant.parse("2026-01-01T00:00:00Z"));
+        Map<String, Object> fields = n.pluginFields(Path.of("/var/lib/jt"));
+        assertEquals(false, fields.get("ipMasq"));
+        assertEquals("198.18.0.1", fields.get("hostBindingIp"));
+        assertEquals("198.18.0.1", NetworkConfig.fromJson(Json.parseObject(Json.writeBytes(n.toJson())), "n.json")
+                .pluginFields(Path.of("/x")).get("hostBindingIp"), "kept in the stored definition");
     }
 
     @Test

@@ -8,7 +8,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -28,7 +27,6 @@ final class Podman implements AutoCloseable {
 
     static final String IMAGE = "localhost/jnet-busybox";
     private static final Path CNI_CACHE = Path.of("/var/lib/cni");
-    private static final String[] APPLETS = {"sh", "httpd", "nc", "ip", "cat", "echo", "sleep"};
 
     private final Sandbox.Ns host;
     private final Path dir;
@@ -127,28 +125,12 @@ final class Podman implements AutoCloseable {
             }
             Podman podman = new Podman(host, dir, env, holder, createdCniCache);
             podman.daemon = daemon;
-            podman.ok("import", dir.resolve(image(dir)).toString(), IMAGE);
+            podman.ok("import", BusyboxImage.tar(dir).toString(), IMAGE);
             return podman;
         } catch (IOException | RuntimeException | Error e) {
             new Podman(host, dir, Map.of(), holder, createdCniCache).cleanUp();
             throw e;
         }
-    }
-
-    /** A root file system with busybox and a CGI script that answers with the client's address, as a tar. */
-    private static String image(Path dir) throws IOException {
-        Path rootfs = dir.resolve("rootfs");
-        Path bin = Files.createDirectories(rootfs.resolve("bin"));
-        Files.copy(Path.of("/bin/busybox"), bin.resolve("busybox"), StandardCopyOption.COPY_ATTRIBUTES);
-        for (String applet : APPLETS) {
-            Files.createSymbolicLink(bin.resolve(applet), Path.of("busybox"));
-        }
-        Files.createDirectories(rootfs.resolve("tmp"));
-        Path cgi = Files.createDirectories(rootfs.resolve("www/cgi-bin")).resolve("peer");
-        Files.writeString(cgi, "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"$REMOTE_ADDR\"\n");
-        cgi.toFile().setExecutable(true, false);
-        Sandbox.run("tar", "-C", rootfs.toString(), "-cf", dir.resolve("image.tar").toString(), ".").ok();
-        return "image.tar";
     }
 
     /**

@@ -39,11 +39,14 @@ final class TestDaemon implements AutoCloseable {
         return start(enter, dir, dir.resolve("jnet.sock"));
     }
 
-    /** A daemon on {@code socket}, with its log and state root in {@code dir}, which it removes when closed. */
+    /**
+     * A daemon on {@code socket}, with its log and state root in {@code dir}, which it removes when closed. Its Docker
+     * plugin socket is {@link #dockerSocket} of {@code dir}, never Docker's own directory.
+     */
     static TestDaemon start(List<String> enter, Path dir, Path socket) throws IOException {
         List<String> command = new ArrayList<>(enter);
         command.addAll(List.of(Launchers.dist().resolve("bin/jnet").toString(), "daemon", "--socket",
-                socket.toString(), "--drain-seconds", "20"));
+                socket.toString(), "--drain-seconds", "20", "--docker-socket", dockerSocket(dir).toString()));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("daemon.log").toFile());
         pb.environment().put("JNET_ROOT", dir.resolve("root").toString());
@@ -71,6 +74,29 @@ final class TestDaemon implements AutoCloseable {
     }
 
     Path socket() {
+        return socket;
+    }
+
+    /** The Docker plugin socket of a daemon whose directory is {@code dir}. */
+    static Path dockerSocket(Path dir) {
+        return dir.resolve("plugins").resolve("jnet.sock");
+    }
+
+    /** The Docker plugin socket, once served: the daemon binds it after the shims' socket. */
+    Path dockerSocket() throws IOException {
+        Path socket = dockerSocket(dir);
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.exists(socket)) {
+            if (!process.isAlive() || System.nanoTime() > until) {
+                throw new IOException("the test daemon serves no Docker socket:\n" + log());
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+        }
         return socket;
     }
 

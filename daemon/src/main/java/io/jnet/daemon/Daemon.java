@@ -218,6 +218,11 @@ public final class Daemon {
         log.println(Instant.now() + " jnet daemon: " + line);
     }
 
+    /** The event loop, for the daemon's other sockets (Docker's plugin socket) to share. */
+    public EventLoopGroup eventLoop() {
+        return loop;
+    }
+
     Config config() {
         return config;
     }

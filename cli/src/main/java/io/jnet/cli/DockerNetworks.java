@@ -1,0 +1,97 @@
+package io.jnet.cli;
+
+import io.jnet.cni.IpPrefix;
+import io.jnet.daemon.docker.NetworkCatalog;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The network store as the daemon's Docker driver sees it: a network Docker makes is created, checked and removed
+ * as {@code jnet network create} and {@code rm} do it, with Docker's id, so that the CLI shows and maintains it.
+ */
+final class DockerNetworks implements NetworkCatalog {
+
+    private final Networks networks;
+
+    DockerNetworks(Networks networks) {
+        this.networks = networks;
+    }
+
+    @Override
+    public Network create(Spec spec) throws IOException {
+        List<String> subnets = new ArrayList<>();
+        List<String> gateways = new ArrayList<>();
+        List<String> ranges = new ArrayList<>();
+        for (Subnet s : spec.subnets()) {
+            subnets.add(s.subnet().toString());
+            if (s.gateway() != null) {
+                gateways.add(IpPrefix.formatAddress(s.gateway()));
+            }
+            if (s.ipRange() != null) {
+                ranges.add(s.ipRange().toString());
+            }
+        }
+        Networks.CreateRequest request = NetworkCommand.request(spec.name(), subnets, gateways, ranges, spec.ipv6(),
+                spec.internal(), spec.options());
+        return view(call(() -> networks.create(request, spec.id())));
+    }
+
+    @Override
+    public Optional<Network> find(String name) throws IOException {
+        Optional<NetworkConfig> found = call(() -> networks.find(name));
+        return found.isEmpty() ? Optional.empty() : Optional.of(view(found.get()));
+    }
+
+    @Override
+    public void remove(String name) throws IOException {
+        if (call(() -> networks.find(name)).isPresent()) {
+            call(() -> {
+                networks.remove(name);
+                return null;
+            });
+        }
+    }
+
+    @Override
+    public List<IpPrefix> subnets() throws IOException {
+        List<IpPrefix> out = new ArrayList<>();
+        for (NetworkConfig n : call(networks::list)) {
+            for (NetworkConfig.SubnetConfig s : n.subnets()) {
+                out.add(s.subnet());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<IpPrefix> freeSubnet(boolean ipv6, List<IpPrefix> alsoTaken) throws IOException {
+        List<IpPrefix> taken = new ArrayList<>(alsoTaken);
+        taken.addAll(subnets());
+        taken.addAll(networks.hostRoutes());
+        return ipv6 ? AddressPools.ipv6(taken) : AddressPools.ipv4(false, taken);
+    }
+
+    private Network view(NetworkConfig n) {
+        List<Subnet> subnets = new ArrayList<>();
+        for (NetworkConfig.SubnetConfig s : n.subnets()) {
+            subnets.add(new Subnet(s.subnet(), s.gateway(), s.ipRange()));
+        }
+        return new Network(n.name(), n.id(), n.bridge(), n.internal(), subnets, n.pluginFields(networks.root()));
+    }
+
+    private interface CliCall<T> {
+        T call() throws CliException;
+    }
+
+    /** The CLI's refusals (a used name, an overlapping subnet, a network in use) in their own words. */
+    private static <T> T call(CliCall<T> call) throws IOException {
+        try {
+            return call.call();
+        } catch (CliException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+}
