@@ -415,13 +415,24 @@ final class NftFirewall implements Firewall {
             batch.addRule(rule(fwdIn, "icc=false: no traffic between the containers of " + n.name())
                     .add(Rules.oifname(br)).add(Rules.drop()).build());
         }
+        Firewall.Overlay overlay = n.overlay();
+        if (overlay != null) {
+            batch.addRule(rule(fwdOut, "overlay " + overlay.subnet() + " from the other hosts reaches " + n.name())
+                    .add(Rules.iifname(overlay.device()))
+                    .add(Rules.saddr(overlay.subnet().address(), overlay.subnet().prefixLength()))
+                    .add(Rules.accept()).build());
+        }
         batch.addRule(rule(fwdOut, "only replies and published ports reach " + n.name())
                 .add(Rules.iifnameNot(br)).add(Rules.drop()).build());
         if (n.ipMasq()) {
             for (IpPrefix subnet : n.subnets()) {
-                batch.addRule(rule(snatIn, "masquerade " + n.name() + " " + subnet)
-                        .add(Rules.oifnameNot(br)).add(Rules.saddr(subnet.address(), subnet.prefixLength()))
-                        .add(Rules.masquerade()).build());
+                Rule.Builder masquerade = rule(snatIn, "masquerade " + n.name() + " " + subnet)
+                        .add(Rules.oifnameNot(br)).add(Rules.saddr(subnet.address(), subnet.prefixLength()));
+                if (overlay != null && overlay.subnet().isIpv4() == subnet.isIpv4()) {
+                    // traffic staying inside the overlay keeps its source address
+                    masquerade.add(Rules.daddrNot(overlay.subnet().address(), overlay.subnet().prefixLength()));
+                }
+                batch.addRule(masquerade.add(Rules.masquerade()).build());
             }
         }
         // keyed by source address: in postrouting the input interface of a hairpinned packet is not the bridge
@@ -434,6 +445,10 @@ final class NftFirewall implements Firewall {
                 .add(Rules.saddr(LOOPBACK_NET, 8)).add(Rules.masquerade()).build());
         for (NftSet vmap : List.of(PRE_IN, FWD_IN, FWD_OUT, SNAT_IN, SNAT_OUT)) {
             batch.addElement(vmap, vmapElement(vmap, n));
+        }
+        if (overlay != null) {
+            // what leaves by the VXLAN device passes fwd-out-NET too: only this network's bridge may send into it
+            batch.addElement(FWD_OUT, Element.of(Bytes.ifname(overlay.device()), Verdict.jump("fwd-out-" + n.name())));
         }
     }
 

@@ -4,6 +4,8 @@ import io.jnet.cni.CniException;
 import io.jnet.cni.Json;
 import io.jnet.daemon.Daemon;
 import io.jnet.daemon.DaemonClient;
+import io.jnet.daemon.overlay.OverlayAgent;
+import io.jnet.kernel.fs.StateRoot;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -40,6 +42,20 @@ final class DaemonCommand implements Callable<Integer> {
             description = "On SIGTERM, how long to wait for the calls in flight (default ${DEFAULT-VALUE}).")
     int drainSeconds;
 
+    @Option(names = "--etcd", paramLabel = "URL", defaultValue = "${env:JNET_ETCD}",
+            description = "Join the overlay networks kept in this etcd (comma-separated URLs; env JNET_ETCD). "
+                    + "Without it the daemon serves this host only and needs no etcd.")
+    String etcd;
+
+    @Option(names = "--lease-ttl", paramLabel = "SECONDS", defaultValue = "${env:JNET_LEASE_TTL:-60}",
+            description = "The TTL of this host's etcd lease: a host that stops renewing it leaves its peers and "
+                    + "its host subnets this long after (env JNET_LEASE_TTL; default ${DEFAULT-VALUE}).")
+    long leaseTtl;
+
+    @Option(names = "--underlay", paramLabel = "ADDR|IFNAME", defaultValue = "",
+            description = "The address or interface VXLAN packets use (default: the default route's interface).")
+    String underlay;
+
     @Override
     public Integer call() throws CliException, InterruptedException {
         if (workers < 1) {
@@ -51,7 +67,23 @@ final class DaemonCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new CliException("serve " + socket + ": " + e.getMessage(), e);
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> daemon.stop(drainSeconds * 1000L), "jnet-daemon-stop"));
+        OverlayAgent overlay = null;
+        if (etcd != null && !etcd.isBlank()) {
+            try {
+                overlay = OverlayAgent.start(new OverlayAgent.Config(etcd, leaseTtl, underlay,
+                        StateRoot.of(System.getenv())), System.err);
+            } catch (IOException | IllegalArgumentException e) {
+                daemon.stop(0);
+                throw new CliException("overlay: " + e.getMessage(), e);
+            }
+        }
+        OverlayAgent agent = overlay;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            daemon.stop(drainSeconds * 1000L);
+            if (agent != null) {
+                agent.close();
+            }
+        }, "jnet-daemon-stop"));
         daemon.awaitStopped();
         return 0;
     }
