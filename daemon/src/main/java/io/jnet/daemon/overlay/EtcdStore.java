@@ -45,6 +45,10 @@ public final class EtcdStore implements AutoCloseable {
 
     /** A client of {@code endpoints} (comma-separated URLs); it connects lazily, so this does not fail when etcd is away. */
     public static EtcdStore connect(String endpoints) {
+        // jetcd logs through SLF4J and we ship no binding: without this SLF4J prints three lines saying so
+        if (System.getProperty("slf4j.internal.verbosity") == null) {
+            System.setProperty("slf4j.internal.verbosity", "ERROR");
+        }
         return new EtcdStore(endpoints, Client.builder().endpoints(endpoints.split(",")).build());
     }
 
