@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -67,6 +68,11 @@ class OverlayIT {
                 // leaving the overlay: masqueraded to the host's underlay address
                 socat.serve(List.of("ip", "netns", "exec", c.underlay.name()), "tcp", PORT);
                 assertEquals(h1.address, Socat.connect(c.enter(h1, "a1"), "tcp", OUTSIDE, PORT));
+                // a published port, as on a bridge network: DNAT from the host's address, the client's address kept
+                c.container(h1, "ov1", "p1", "-p", "8080:" + PORT);
+                socat.serve(c.enter(h1, "p1"), "tcp", PORT);
+                assertEquals(UNDERLAY_GW, Socat.connect(List.of("ip", "netns", "exec", c.underlay.name()), "tcp",
+                        h1.address, 8080));
             }
             // two overlay networks are isolated from each other, each works within itself
             c.awaitPing(h1, "b1", b2);
@@ -144,7 +150,26 @@ class OverlayIT {
             c.awaitPing(h1, "a1", a2);
             assertEquals(0, c.status(h1, "ov1").exit(), "STATUS while the lease is valid");
 
-            c.etcd.close();
+            // a runtime's ADD through the conflist, served by the host's daemon through the shim
+            Map<String, Object> conflist = Json.parseObject(c.jnet(h2, "network", "conflist", "ov1").ok().stdout()
+                    .getBytes(StandardCharsets.UTF_8));
+            Map<String, Object> plugin = new LinkedHashMap<>(Json.asObject(Json.asArray(conflist.get("plugins"),
+                    "plugins").get(0), "plugin"));
+            assertEquals(true, plugin.get("overlay"));
+            plugin.put("cniVersion", "1.0.0");
+            plugin.put("name", "ov1");
+            Sandbox.Ns runtime = sandbox.namespace("cni");
+            Sandbox.Run add = c.cni(h2, "ADD", runtime, plugin);
+            assertEquals(0, add.exit(), add.toString());
+            String viaCni = Json.asObject(Json.asArray(Json.parseObject(add.stdout().getBytes(StandardCharsets.UTF_8))
+                    .get("ips"), "ips").get(0), "ip").get("address").toString();
+            assertEquals(prefix24(a2), prefix24(viaCni.substring(0, viaCni.indexOf('/'))));
+            c.await("the runtime's container reaches host 1", 20,
+                    () -> sandbox.in(runtime, "ping", "-c1", "-W1", a1).exit() == 0);
+            assertEquals(0, c.cni(h2, "DEL", runtime, plugin).exit());
+            String lease = c.lease(h1);
+
+            c.etcd.stop();
             long stopped = System.nanoTime();
             String a3 = c.container(h1, "ov1", "a3");     // ADD is local: no etcd needed while the lease lasts
             assertEquals(prefix24(a1), prefix24(a3));
@@ -155,6 +180,13 @@ class OverlayIT {
                     .getBytes(StandardCharsets.UTF_8)).get("code")).longValue());
             assertTrue(c.ping(h1, "a1", a2), "existing containers keep talking without etcd");
             assertTrue(c.ping(h2, "a2", a3));
+
+            // etcd is back (it extends its leases by their TTL on start): the keep-alive resumes on the same lease
+            c.etcd.restart();
+            c.await("the lease is kept alive again", 20, () -> c.status(h1, "ov1").exit() == 0);
+            assertTrue(h1.daemon.log().contains("etcd reachable again, lease " + lease), h1.daemon.log());
+            assertEquals(lease, c.lease(h1), "still the same lease");
+            assertFalse(h1.daemon.log().contains("expired in etcd"), h1.daemon.log());
         }
     }
 
@@ -237,7 +269,7 @@ class OverlayIT {
         }
 
         /** Makes a container once the host's daemon has a subnet of the network; returns its address. */
-        String container(Host h, String network, String name) throws CniException {
+        String container(Host h, String network, String name, String... options) throws CniException {
             await("host " + h.n + " holds a subnet of " + network, 20, () -> {
                 try {
                     return hasRecord(h, network) && record(h, network).containsKey("hostSubnet");
@@ -245,7 +277,9 @@ class OverlayIT {
                     return false;
                 }
             });
-            String out = jnet(h, "create", "--network", network, "--name", name).ok().stdout();
+            List<String> args = new ArrayList<>(List.of("create", "--network", network, "--name", name));
+            args.addAll(List.of(options));
+            String out = jnet(h, args.toArray(String[]::new)).ok().stdout();
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("eth0\\s+([0-9.]+)/").matcher(out);
             assertTrue(m.find(), out);
             return m.group(1);
@@ -285,6 +319,27 @@ class OverlayIT {
             return Sandbox.run(Map.of("CNI_COMMAND", "STATUS", "CNI_PATH", Launchers.dist().resolve("bin").toString(),
                     "JNET_SHIM", "direct"), conf.getBytes(StandardCharsets.UTF_8),
                     Sandbox.inCommand(h.ns, Launchers.bin("jnet-bridge").toString()));
+        }
+
+        /** A CNI call to jnet-bridge in the host, through its shim to the host's daemon. */
+        Sandbox.Run cni(Host h, String command, Sandbox.Ns container, Map<String, Object> conf) {
+            return Sandbox.run(Map.of("CNI_COMMAND", command, "CNI_CONTAINERID", "cni-" + container.name(),
+                    "CNI_NETNS", container.path(), "CNI_IFNAME", "eth0", "CNI_PATH",
+                    Launchers.dist().resolve("bin").toString(), "JNET_SOCKET", h.daemon.socket().toString(),
+                    "JNET_SHIM", "daemon"), Json.writeBytes(conf),
+                    Sandbox.inCommand(h.ns, Launchers.bin("jnet-bridge").toString()));
+        }
+
+        /** The lease the host's daemon holds (its log names each lease it is granted). */
+        String lease(Host h) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("holding lease ([0-9a-f]+)")
+                    .matcher(h.daemon.log());
+            String last = null;
+            while (m.find()) {
+                last = m.group(1);
+            }
+            assertTrue(last != null, h.daemon.log());
+            return last;
         }
 
         String routesVia(Host h, String network) {

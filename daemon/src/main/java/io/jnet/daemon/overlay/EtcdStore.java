@@ -18,6 +18,7 @@ import io.jnet.cni.Json;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -33,14 +34,29 @@ import java.util.concurrent.TimeoutException;
  */
 public final class EtcdStore implements AutoCloseable {
 
-    static final long TIMEOUT_SECONDS = 3;
+    static final long TIMEOUT_SECONDS = 2;
 
     private final String endpoints;
-    private final Client client;
+    private volatile Client client;
 
-    private EtcdStore(String endpoints, Client client) {
+    private EtcdStore(String endpoints) {
         this.endpoints = endpoints;
-        this.client = client;
+        this.client = newClient();
+    }
+
+    private Client newClient() {
+        return Client.builder().endpoints(endpoints.split(",")).connectTimeout(Duration.ofSeconds(TIMEOUT_SECONDS))
+                .build();
+    }
+
+    /**
+     * A fresh client (and connection) after etcd failed to answer: gRPC's reconnect back-off grows to minutes,
+     * while a lease must be renewed within its TTL of etcd coming back. Watches of the old client end.
+     */
+    public void reconnect() {
+        Client old = client;
+        client = newClient();
+        old.close();
     }
 
     /** A client of {@code endpoints} (comma-separated URLs); it connects lazily, so this does not fail when etcd is away. */
@@ -49,7 +65,7 @@ public final class EtcdStore implements AutoCloseable {
         if (System.getProperty("slf4j.internal.verbosity") == null) {
             System.setProperty("slf4j.internal.verbosity", "ERROR");
         }
-        return new EtcdStore(endpoints, Client.builder().endpoints(endpoints.split(",")).build());
+        return new EtcdStore(endpoints);
     }
 
     public String endpoints() {

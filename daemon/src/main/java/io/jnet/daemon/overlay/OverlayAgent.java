@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -49,6 +50,7 @@ public final class OverlayAgent implements AutoCloseable {
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final long RETRY_MILLIS = 500;
 
     private final Config config;
     private final PrintStream log;
@@ -95,8 +97,7 @@ public final class OverlayAgent implements AutoCloseable {
         }
         OverlayAgent agent = new OverlayAgent(config, log, rtnl, underlay);
         agent.log("etcd " + config.etcd() + ", underlay " + underlay + ", lease TTL " + config.leaseTtlSeconds() + " s");
-        long period = Math.max(1000, config.leaseTtlSeconds() * 1000 / 3);
-        agent.thread.scheduleWithFixedDelay(agent::tick, 0, period, TimeUnit.MILLISECONDS);
+        agent.thread.execute(agent::tick);
         return agent;
     }
 
@@ -104,6 +105,10 @@ public final class OverlayAgent implements AutoCloseable {
         return underlay;
     }
 
+    /**
+     * Keep-alive, watch and a full converge, every third of the TTL; every half second while etcd is away, so that
+     * the keep-alive resumes on the same lease as soon as etcd is back.
+     */
     private void tick() {
         try {
             keepAlive();
@@ -111,20 +116,31 @@ public final class OverlayAgent implements AutoCloseable {
             reconcile();
         } catch (RuntimeException e) {     // the loop outlives any one failure
             log("tick failed: " + e);
+        } finally {
+            long period = etcdAway || lease == 0 ? RETRY_MILLIS : Math.max(1000, config.leaseTtlSeconds() * 1000 / 3);
+            try {
+                thread.schedule(this::tick, period, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException closing) {
+                // close() stopped the loop
+            }
         }
     }
 
     /** A reconcile soon, coalesced: the watch calls this for every event. */
     private void changed() {
         if (pending.compareAndSet(false, true)) {
-            thread.execute(() -> {
-                pending.set(false);
-                try {
-                    reconcile();
-                } catch (RuntimeException e) {
-                    log("converge failed: " + e);
-                }
-            });
+            try {
+                thread.execute(() -> {
+                    pending.set(false);
+                    try {
+                        reconcile();
+                    } catch (RuntimeException e) {
+                        log("converge failed: " + e);
+                    }
+                });
+            } catch (RejectedExecutionException closing) {
+                // close() stopped the loop
+            }
         }
     }
 
@@ -147,6 +163,8 @@ public final class OverlayAgent implements AutoCloseable {
             reachable();
             log("holding lease " + Long.toHexString(lease));
         } catch (IOException e) {
+            store.reconnect();
+            watchBroken = true;
             if (!etcdAway) {
                 etcdAway = true;
                 log("etcd unreachable, the kernel stays as it is"
@@ -165,14 +183,23 @@ public final class OverlayAgent implements AutoCloseable {
 
     private void watch() {
         if (watchBroken && lease != 0 && !etcdAway) {
-            if (watcher != null) {
-                watcher.close();
-            }
+            closeWatcher();
             watchBroken = false;
             watcher = store.watch(this::changed, e -> {
                 watchBroken = true;
                 changed();
             });
+        }
+    }
+
+    private void closeWatcher() {
+        if (watcher != null) {
+            try {
+                watcher.close();
+            } catch (RuntimeException gone) {
+                // its client was replaced by reconnect()
+            }
+            watcher = null;
         }
     }
 
@@ -327,9 +354,7 @@ public final class OverlayAgent implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (watcher != null) {
-            watcher.close();
-        }
+        closeWatcher();
         store.close();
         rtnl.close();
     }
