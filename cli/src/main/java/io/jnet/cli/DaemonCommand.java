@@ -61,6 +61,8 @@ final class DaemonCommand implements Callable<Integer> {
         if (workers < 1) {
             throw new CliException("--workers must be at least 1");
         }
+        // slf4j-api (jetcd's) is on the class path without a binding; netty probes it first, and SLF4J would say so
+        System.setProperty("slf4j.internal.verbosity", "ERROR");
         Daemon daemon;
         try {
             daemon = Daemon.start(Daemon.Config.of(socket, workers), System.getenv(), System.err);
