@@ -61,7 +61,7 @@ final class Overlays {
     /** Stores a new overlay network in etcd; a VNI of 0 picks the lowest free one from 4096. */
     static OverlayNetwork create(String etcd, String name, IpPrefix subnet, int hostSubnetLength, int vni)
             throws CliException {
-        try (EtcdStore store = EtcdStore.connect(etcd)) {
+        try (EtcdStore store = EtcdStore.connect(etcd, EtcdStore.COMMAND_TIMEOUT)) {
             List<OverlayNetwork> existing = store.networks();
             Set<Integer> used = new HashSet<>();
             for (OverlayNetwork n : existing) {
@@ -100,7 +100,7 @@ final class Overlays {
      * the entries for it (for the other hosts) or this host's record names it (for this host).
      */
     static Map<String, Object> inspect(String etcd, Path root, NetNs host, String name) throws CliException {
-        try (EtcdStore store = EtcdStore.connect(etcd)) {
+        try (EtcdStore store = EtcdStore.connect(etcd, EtcdStore.COMMAND_TIMEOUT)) {
             OverlayNetwork network = store.network(name).orElseThrow(() -> new CliException("network " + name
                     + " not found (in etcd " + etcd + " nor on this host)"));
             Optional<OverlayRecord> local = OverlayRecord.read(root, name);

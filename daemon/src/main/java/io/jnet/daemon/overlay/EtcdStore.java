@@ -29,24 +29,28 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The overlay's state in etcd through jetcd: networks, host claims (compare-and-create transactions bound to a
- * lease), leases and the watch. Every call waits at most {@link #TIMEOUT_SECONDS}; failures are IOExceptions that
- * say what could not be done, so the caller can tell "etcd is away" from an answer.
+ * lease), leases and the watch. Every call waits at most the store's timeout; failures are IOExceptions that say
+ * what could not be done, so the caller can tell "etcd is away" from an answer.
  */
 public final class EtcdStore implements AutoCloseable {
 
-    static final long TIMEOUT_SECONDS = 2;
+    /** The daemon's timeout: short, so that a keep-alive is retried well within the lease's TTL. */
+    public static final Duration DAEMON_TIMEOUT = Duration.ofSeconds(2);
+    /** A command's: its one call also pays for a cold JVM's first connection. */
+    public static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(15);
 
     private final String endpoints;
+    private final Duration timeout;
     private volatile Client client;
 
-    private EtcdStore(String endpoints) {
+    private EtcdStore(String endpoints, Duration timeout) {
         this.endpoints = endpoints;
+        this.timeout = timeout;
         this.client = newClient();
     }
 
     private Client newClient() {
-        return Client.builder().endpoints(endpoints.split(",")).connectTimeout(Duration.ofSeconds(TIMEOUT_SECONDS))
-                .build();
+        return Client.builder().endpoints(endpoints.split(",")).connectTimeout(timeout).build();
     }
 
     /**
@@ -60,12 +64,12 @@ public final class EtcdStore implements AutoCloseable {
     }
 
     /** A client of {@code endpoints} (comma-separated URLs); it connects lazily, so this does not fail when etcd is away. */
-    public static EtcdStore connect(String endpoints) {
+    public static EtcdStore connect(String endpoints, Duration timeout) {
         // jetcd logs through SLF4J and we ship no binding: without this SLF4J prints three lines saying so
         if (System.getProperty("slf4j.internal.verbosity") == null) {
             System.setProperty("slf4j.internal.verbosity", "ERROR");
         }
-        return new EtcdStore(endpoints);
+        return new EtcdStore(endpoints, timeout);
     }
 
     public String endpoints() {
@@ -188,14 +192,14 @@ public final class EtcdStore implements AutoCloseable {
 
     private <T> T await(CompletableFuture<T> future, String what) throws IOException {
         try {
-            return future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             throw new IOException(what + " at " + endpoints + ": " + cause.getMessage(), cause);
         } catch (TimeoutException e) {
             future.cancel(true);
-            throw new IOException(what + ": etcd at " + endpoints + " did not answer within " + TIMEOUT_SECONDS + " s",
-                    e);
+            throw new IOException(what + ": etcd at " + endpoints + " did not answer within " + timeout.toSeconds()
+                    + " s", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException(what + ": interrupted", e);

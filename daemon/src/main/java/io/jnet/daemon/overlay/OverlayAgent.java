@@ -73,7 +73,7 @@ public final class OverlayAgent implements AutoCloseable {
     private OverlayAgent(Config config, PrintStream log, Rtnetlink rtnl, Underlay underlay) {
         this.config = config;
         this.log = log;
-        this.store = EtcdStore.connect(config.etcd());
+        this.store = EtcdStore.connect(config.etcd(), EtcdStore.DAEMON_TIMEOUT);
         this.rtnl = rtnl;
         this.dataPlane = new DataPlane(rtnl);
         this.underlay = underlay;
