@@ -19,6 +19,7 @@ NSS=(); PIDS=()
 ETCD=http://10.77.0.100:2379
 
 cleanup() {
+  set +e    # clean up everything even when a step finds nothing
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   sleep 2
   for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done

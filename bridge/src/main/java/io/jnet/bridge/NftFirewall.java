@@ -296,6 +296,11 @@ final class NftFirewall implements Firewall {
                 batch.destroyElements(vmap, List.of(vmapElement(vmap, network)));
             }
         }
+        if (nft.set(TABLE, FWD_OUT.name()).isPresent()) {
+            // an overlay network's VXLAN device jumps to its fwd-out chain too (the device name follows the network's)
+            batch.destroyElements(FWD_OUT, List.of(Element.of(Bytes.ifname(OverlayRecord.vxlanDevice(network.name())),
+                    Verdict.jump("fwd-out-" + network.name()))));
+        }
         for (Chain c : networkChains(network)) {
             if (present.contains(c.name())) {
                 batch.flushChain(c).deleteChain(c);

@@ -302,7 +302,8 @@ final class NetworkCommand implements Runnable {
                     } catch (IOException e) {
                         throw new CliException("list the containers of network " + n.name() + ": " + e.getMessage(), e);
                     }
-                    rows.add(new String[] {n.shortId(), n.name(), NetworkConfig.DRIVER, n.bridge(),
+                    rows.add(new String[] {n.shortId(), n.name(), n.isOverlay() ? "overlay" : NetworkConfig.DRIVER,
+                            n.bridge(),
                             String.join(",", n.subnets().stream().map(s -> s.subnet().toString()).toList())
                                     + (n.internal() ? " (internal)" : ""),
                             Integer.toString(users)});

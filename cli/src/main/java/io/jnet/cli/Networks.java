@@ -98,9 +98,16 @@ final class Networks {
         return find(name).orElseThrow(() -> new CliException("network " + name + " not found"));
     }
 
+    /** The bridge networks, then the overlay networks this host holds a subnet of. */
     List<NetworkConfig> list() throws CliException {
         try {
-            return store.list();
+            List<NetworkConfig> out = new ArrayList<>(store.list());
+            for (NetworkConfig overlay : Overlays.local(root())) {
+                if (out.stream().noneMatch(n -> n.name().equals(overlay.name()))) {
+                    out.add(overlay);
+                }
+            }
+            return out;
         } catch (IOException e) {
             throw new CliException("list networks: " + e.getMessage(), e);
         }

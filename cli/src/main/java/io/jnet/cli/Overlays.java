@@ -3,19 +3,25 @@ package io.jnet.cli;
 import io.jnet.bridge.OverlayRecord;
 import io.jnet.cni.CniException;
 import io.jnet.cni.IpPrefix;
+import io.jnet.cni.Names;
 import io.jnet.daemon.overlay.DataPlane;
 import io.jnet.daemon.overlay.EtcdStore;
 import io.jnet.daemon.overlay.OverlayNetwork;
+import io.jnet.kernel.fs.DurableFiles;
 import io.jnet.kernel.netns.NetNs;
 import io.jnet.kernel.rtnl.Rtnetlink;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -56,6 +62,28 @@ final class Overlays {
         return Optional.of(new NetworkConfig(name, id(name), r.bridge(),
                 List.of(new NetworkConfig.SubnetConfig(r.hostSubnet(), r.gateway(), null)), false, true, r.mtu(),
                 Map.of(NetworkConfig.OVERLAY_OPTION, "overlay"), Instant.EPOCH));
+    }
+
+    /** Every overlay network this host holds a subnet of, by name. */
+    static List<NetworkConfig> local(Path root) throws IOException {
+        List<NetworkConfig> out = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(root.resolve("overlay"), "*.json")) {
+            for (Path file : files) {
+                String name = file.getFileName().toString().replaceFirst("\\.json$", "");
+                if (DurableFiles.isTemp(file) || !Names.isValidName(name)) {
+                    continue;
+                }
+                try {
+                    local(root, name).ifPresent(out::add);
+                } catch (CliException noSubnet) {
+                    // a claim that failed: not a network containers can use here
+                }
+            }
+        } catch (NoSuchFileException none) {
+            return out;
+        }
+        out.sort(Comparator.comparing(NetworkConfig::name));
+        return out;
     }
 
     /** Stores a new overlay network in etcd; a VNI of 0 picks the lowest free one from 4096. */

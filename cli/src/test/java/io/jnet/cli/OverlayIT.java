@@ -79,6 +79,10 @@ class OverlayIT {
             assertFalse(c.ping(h1, "a1", b2), "ov1 does not reach ov2");
             assertFalse(c.ping(h1, "b1", a2), "ov2 does not reach ov1");
 
+            String ls = c.jnet(h1, "network", "ls").ok().stdout();
+            assertTrue(ls.lines().anyMatch(l -> l.matches(".* ov1 +overlay +jo-ov1 +" + prefix24(a1) + "\\.0/24 +1 *")),
+                    ls);
+
             // inspect: every host's subnet, VTEP and lease, and this kernel agrees
             Map<String, Object> inspected = c.inspect(h1, "ov1");
             List<Object> hosts = Json.asArray(inspected.get("hosts"), "hosts");
