@@ -79,8 +79,8 @@ class OverlayIT {
             assertFalse(c.ping(h1, "a1", b2), "ov1 does not reach ov2");
             assertFalse(c.ping(h1, "b1", a2), "ov2 does not reach ov1");
 
-            String ls = c.jnet(h1, "network", "ls").ok().stdout();
-            assertTrue(ls.lines().anyMatch(l -> l.matches(".* ov1 +overlay +jo-ov1 +" + prefix24(a1) + "\\.0/24 +1 *")),
+            String ls = c.jnet(h1, "network", "ls").ok().stdout();     // a1 and p1 on this host
+            assertTrue(ls.lines().anyMatch(l -> l.matches(".* ov1 +overlay +jo-ov1 +" + prefix24(a1) + "\\.0/24 +2 *")),
                     ls);
 
             // inspect: every host's subnet, VTEP and lease, and this kernel agrees
