@@ -26,14 +26,16 @@ if [ ! -x "$DIST/runtime/bin/java" ] || ! cmp -s "$BUILD/runtime-id" "$DIST/runt
   cp "$BUILD/runtime-id" "$DIST/runtime/.jdk-release"
 fi
 
-# The plugin class path: everything but picocli, which only the human CLI loads, and netty, which only the daemon
-# loads (so the direct path cannot load it). Order is fixed because the archive records it.
+# The plugin class path: everything but picocli, which only the human CLI loads, and netty and jetcd with its
+# dependencies (grpc, Vert.x, protobuf, guava, ...), which only the daemon and the overlay commands load (so the direct
+# path cannot load them). Order is fixed because the archive records it.
 CNI_CP=""
 CLI_CP=""
 for f in "$DIST"/lib/*.jar; do
   j=$(basename "$f")
   case "$j" in
-    picocli-*|netty-*) CLI_CP="$CLI_CP:\$H/lib/$j" ;;
+    picocli-*|netty-*|jetcd-*|grpc-*|vertx-*|protobuf-*|proto-google-*|guava-*|failureaccess-*|listenablefuture-*|\
+    checker-qual-*|failsafe-*|perfmark-*|javax.annotation-api-*|slf4j-*) CLI_CP="$CLI_CP:\$H/lib/$j" ;;
     *) CNI_CP="$CNI_CP${CNI_CP:+:}\$H/lib/$j" ;;
   esac
 done

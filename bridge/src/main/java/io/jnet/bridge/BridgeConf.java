@@ -18,11 +18,14 @@ import java.util.Map;
  * options come on top: {@code icc}, {@code internal}, {@code hostBindingIp}. Defaults that differ from the
  * reference plugin: isGateway, isDefaultGateway, ipMasq and hairpinMode are true.
  *
- * @param root the state root: {@code dataDir} from the config, else JNET_ROOT, else /var/lib/jnet
+ * @param root    the state root: {@code dataDir} from the config, else JNET_ROOT, else /var/lib/jnet
+ * @param overlay for an overlay network ({@code "overlay": true}, resolved by {@link OverlayRecord}), its subnet
+ *                ({@code overlaySubnet}) and VXLAN device ({@code overlayDevice}); null otherwise
  */
 public record BridgeConf(String network, String bridge, int mtu, boolean isGateway, boolean isDefaultGateway,
                          boolean forceAddress, boolean ipMasq, boolean hairpinMode, boolean promiscMode, boolean icc,
-                         boolean internal, InetAddress hostBindingIp, String ipamType, Path root) {
+                         boolean internal, InetAddress hostBindingIp, String ipamType, Path root,
+                         Firewall.Overlay overlay) {
 
     public static final String DEFAULT_BRIDGE = "jnet0";
 
@@ -55,6 +58,10 @@ public record BridgeConf(String network, String bridge, int mtu, boolean isGatew
             throw new CniException(ErrorCode.INVALID_CONFIG, "ipam.type must be a plugin name, not a path: " + ipamType);
         }
         String dataDir = Json.optString(raw, where, "dataDir", "");
+        String overlaySubnet = Json.optString(raw, where, "overlaySubnet", "");
+        Firewall.Overlay overlay = overlaySubnet.isEmpty() ? null : new Firewall.Overlay(
+                IpPrefix.parse(overlaySubnet, "overlaySubnet").network(),
+                Json.optString(raw, where, "overlayDevice", OverlayRecord.vxlanDevice(conf.name())));
         return new BridgeConf(conf.name(), bridge, mtu, isGateway, isDefaultGateway,
                 Json.optBoolean(raw, where, "forceAddress", false),
                 // an internal network has no way out, so nothing to masquerade
@@ -65,7 +72,7 @@ public record BridgeConf(String network, String bridge, int mtu, boolean isGatew
                 Json.optBoolean(raw, where, "hairpinMode", !Json.optBoolean(raw, where, "promiscMode", false)),
                 Json.optBoolean(raw, where, "promiscMode", false),
                 Json.optBoolean(raw, where, "icc", true), internal, hostBindingIp, ipamType,
-                dataDir.isEmpty() ? defaultRoot : Path.of(dataDir));
+                dataDir.isEmpty() ? defaultRoot : Path.of(dataDir), overlay);
     }
 
     /**

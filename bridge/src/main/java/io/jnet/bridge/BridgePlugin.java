@@ -9,6 +9,7 @@ import io.jnet.cni.Interface;
 import io.jnet.cni.IpConfig;
 import io.jnet.cni.IpPrefix;
 import io.jnet.cni.Json;
+import io.jnet.cni.NetConf;
 import io.jnet.cni.Result;
 import io.jnet.cni.RouteConfig;
 import io.jnet.kernel.fs.DurableFiles;
@@ -95,8 +96,8 @@ public final class BridgePlugin implements CniPlugin {
     // ---- ADD -----------------------------------------------------------------------------------------------------
 
     @Override
-    public Result add(CniRequest request) throws CniException {
-        return attach(request, null);
+    public Result add(CniRequest given) throws CniException {
+        return attach(overlay(given, true), null);
     }
 
     /**
@@ -213,7 +214,7 @@ public final class BridgePlugin implements CniPlugin {
                 }
                 Result result = new Result(interfaces, reported, routes, lease.dns());
                 store.save(record.withResult(result)
-                        .withPolicy(new Endpoint.Policy(conf.ipMasq(), conf.icc(), conf.internal())));
+                        .withPolicy(new Endpoint.Policy(conf.ipMasq(), conf.icc(), conf.internal(), conf.overlay())));
                 undo.commit();
                 return result;
             } catch (CniException e) {
@@ -498,7 +499,8 @@ public final class BridgePlugin implements CniPlugin {
     // ---- DEL -----------------------------------------------------------------------------------------------------
 
     @Override
-    public void del(CniRequest request) throws CniException {
+    public void del(CniRequest given) throws CniException {
+        CniRequest request = overlay(given, false);
         BridgeConf conf = BridgeConf.parse(request.config(), defaultRoot);
         EndpointStore store = new EndpointStore(conf.root());
         try {
@@ -569,7 +571,8 @@ public final class BridgePlugin implements CniPlugin {
     // ---- CHECK ---------------------------------------------------------------------------------------------------
 
     @Override
-    public void check(CniRequest request) throws CniException {
+    public void check(CniRequest given) throws CniException {
+        CniRequest request = overlay(given, false);
         BridgeConf conf = BridgeConf.parse(request.config(), defaultRoot);
         openNetns(request.netns()).close(); // a path that is no network namespace is code 8, not "no attachment"
         List<String> drift = new ArrayList<>();
@@ -658,7 +661,8 @@ public final class BridgePlugin implements CniPlugin {
     // ---- GC and STATUS -------------------------------------------------------------------------------------------
 
     @Override
-    public void gc(CniRequest request) throws CniException {
+    public void gc(CniRequest given) throws CniException {
+        CniRequest request = overlay(given, false);
         BridgeConf conf = BridgeConf.parse(request.config(), defaultRoot);
         Set<String> valid = new HashSet<>();
         for (io.jnet.cni.Attachment a : request.config().validAttachments()) {
@@ -738,7 +742,11 @@ public final class BridgePlugin implements CniPlugin {
     }
 
     @Override
-    public void status(CniRequest request) throws CniException {
+    public void status(CniRequest given) throws CniException {
+        if (Json.optBoolean(given.config().raw(), "config", "overlay", false)) {
+            overlayLease(given.config());
+        }
+        CniRequest request = overlay(given, false);
         BridgeConf conf = BridgeConf.parse(request.config(), defaultRoot);
         try (Firewall firewall = firewalls.open()) {
             // reaching nf_tables is what an ADD needs beyond IPAM
@@ -749,6 +757,29 @@ public final class BridgePlugin implements CniPlugin {
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------------
+
+    /** The request with an overlay network's config resolved from the local record ({@link OverlayRecord}). */
+    private CniRequest overlay(CniRequest request, boolean needSubnet) throws CniException {
+        NetConf resolved = OverlayRecord.resolve(request.config(), defaultRoot, needSubnet);
+        return resolved == request.config() ? request : new CniRequest(request.command(), request.containerId(),
+                request.netns(), request.ifName(), request.args(), request.path(), resolved);
+    }
+
+    /** STATUS of an overlay network: code 50 once this host holds no valid lease on it (or never held one). */
+    private void overlayLease(NetConf conf) throws CniException {
+        String dataDir = Json.optString(conf.raw(), "config", "dataDir", "");
+        Optional<OverlayRecord> record;
+        try {
+            record = OverlayRecord.read(dataDir.isEmpty() ? defaultRoot : Path.of(dataDir), conf.name());
+        } catch (IOException e) {
+            throw new CniException(ErrorCode.IO_FAILURE, "read the overlay record of " + conf.name() + ": "
+                    + e.getMessage());
+        }
+        if (record.isEmpty() || !record.get().leaseValid(System.currentTimeMillis())) {
+            throw new CniException(ErrorCode.NOT_AVAILABLE, "this host holds no valid lease on overlay network "
+                    + conf.name() + record.map(r -> r.error().isEmpty() ? "" : ": " + r.error()).orElse(""));
+        }
+    }
 
     private CniPlugin ipam(BridgeConf conf) {
         return "jnet-ipam".equals(conf.ipamType()) ? new io.jnet.ipam.IpamPlugin(StateRoot.env(conf.root()))
@@ -761,7 +792,7 @@ public final class BridgePlugin implements CniPlugin {
             subnets.add(a.network());
         }
         return new Firewall.Network(conf.network(), conf.bridge(), subnets, conf.ipMasq(), conf.icc(), conf.internal(),
-                brNetfilter());
+                brNetfilter(), conf.overlay());
     }
 
     /** Whether br_netfilter passes switched IPv4 traffic through the IP hooks in this namespace. */

@@ -23,7 +23,7 @@ record Endpoint(String network, String containerId, String ifName, String netns,
      * The network's firewall options as this attachment's ADD applied them (null until then, and in records of
      * older versions): with the bridge and the addresses, what the firewall healer re-applies from.
      */
-    record Policy(boolean ipMasq, boolean icc, boolean internal) {
+    record Policy(boolean ipMasq, boolean icc, boolean internal, Firewall.Overlay overlay) {
     }
 
     Endpoint {
@@ -49,7 +49,7 @@ record Endpoint(String network, String containerId, String ifName, String netns,
     }
 
     Endpoint withPorts(List<PortMapping> newPorts) {
-        return new Endpoint(network, containerId, ifName, netns, bridge, hostVeth, mac, ips, newPorts, result);
+        return new Endpoint(network, containerId, ifName, netns, bridge, hostVeth, mac, ips, newPorts, result, policy);
     }
 
     Endpoint withMac(String newMac) {
@@ -87,6 +87,10 @@ record Endpoint(String network, String containerId, String ifName, String netns,
             p.put("ipMasq", policy.ipMasq());
             p.put("icc", policy.icc());
             p.put("internal", policy.internal());
+            if (policy.overlay() != null) {
+                p.put("overlay", Map.of("subnet", policy.overlay().subnet().toString(),
+                        "device", policy.overlay().device()));
+            }
             m.put("firewall", p);
         }
         return Json.writeBytes(m);
@@ -101,9 +105,7 @@ record Endpoint(String network, String containerId, String ifName, String netns,
         }
         Object result = m.get("result");
         Map<String, Object> firewall = Json.optObject(m, where, "firewall");
-        Policy policy = firewall == null ? null : new Policy(Json.optBoolean(firewall, where + ".firewall", "ipMasq", true),
-                Json.optBoolean(firewall, where + ".firewall", "icc", true),
-                Json.optBoolean(firewall, where + ".firewall", "internal", false));
+        Policy policy = firewall == null ? null : policy(firewall, where + ".firewall");
         return new Endpoint(Json.requireString(m, where, "network"), Json.requireString(m, where, "containerId"),
                 Json.requireString(m, where, "ifName"), Json.optString(m, where, "netns", ""),
                 Json.requireString(m, where, "bridge"), Json.requireString(m, where, "hostVeth"),
@@ -111,5 +113,13 @@ record Endpoint(String network, String containerId, String ifName, String netns,
                 PortMapping.parseAll(m.get("portMappings"), null),
                 result == null ? null : ResultCodec.decode(Json.asObject(result, where + ".result"), where + ".result"),
                 policy);
+    }
+
+    private static Policy policy(Map<String, Object> firewall, String where) throws CniException {
+        Map<String, Object> overlay = Json.optObject(firewall, where, "overlay");
+        return new Policy(Json.optBoolean(firewall, where, "ipMasq", true), Json.optBoolean(firewall, where, "icc", true),
+                Json.optBoolean(firewall, where, "internal", false), overlay == null ? null : new Firewall.Overlay(
+                IpPrefix.parse(Json.requireString(overlay, where + ".overlay", "subnet"), where + ".overlay.subnet"),
+                Json.requireString(overlay, where + ".overlay", "device")));
     }
 }

@@ -18,10 +18,23 @@ interface Firewall extends AutoCloseable {
      * traffic passes the IP hooks (bridge-nf-call-iptables), which decides how icc=false is enforced.
      */
     record Network(String name, String bridge, List<IpPrefix> subnets, boolean ipMasq, boolean icc, boolean internal,
-                   boolean brNetfilter) {
+                   boolean brNetfilter, Overlay overlay) {
         public Network {
             subnets = List.copyOf(subnets);
         }
+
+        Network(String name, String bridge, List<IpPrefix> subnets, boolean ipMasq, boolean icc, boolean internal,
+                boolean brNetfilter) {
+            this(name, bridge, subnets, ipMasq, icc, internal, brNetfilter, null);
+        }
+    }
+
+    /**
+     * The overlay that a network's bridge is this host's part of (null for a plain bridge network): traffic between
+     * its subnet and the VXLAN device keeps its source address, and only the network's own bridge sends into the
+     * device, which isolates overlay networks from each other.
+     */
+    record Overlay(IpPrefix subnet, String device) {
     }
 
     /**

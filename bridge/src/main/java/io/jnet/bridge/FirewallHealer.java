@@ -150,7 +150,7 @@ public final class FirewallHealer implements AutoCloseable {
                 }
                 Endpoint.Policy p = last.policy();
                 Firewall.Network n = new Firewall.Network(network, last.bridge(), List.copyOf(subnets), p.ipMasq(),
-                        p.icc(), p.internal(), brNetfilter);
+                        p.icc(), p.internal(), brNetfilter, p.overlay());
                 try {
                     firewall.reapply(n, live);
                     count += live.size();

@@ -181,6 +181,12 @@ final class NftFirewall implements Firewall {
         for (NftSet vmap : List.of(PRE_IN, FWD_IN, FWD_OUT, SNAT_IN, SNAT_OUT)) {
             batch.addElement(vmap, vmapElement(vmap, network));
         }
+        Firewall.Overlay overlay = network.overlay();
+        if (overlay != null) {
+            // what leaves by the VXLAN device passes fwd-out-NET too: only this network's bridge may send into it
+            batch.addElement(FWD_OUT, Element.of(Bytes.ifname(overlay.device()),
+                    Verdict.jump("fwd-out-" + network.name())));
+        }
         for (Publication publication : publications) {
             for (var entry : elements(network, publication).entrySet()) {
                 batch.addElements(entry.getKey(), entry.getValue());
@@ -374,6 +380,11 @@ final class NftFirewall implements Firewall {
                 batch.destroyElements(vmap, List.of(vmapElement(vmap, network)));
             }
         }
+        if (nft.set(TABLE, FWD_OUT.name()).isPresent()) {
+            // an overlay network's VXLAN device jumps to its fwd-out chain too (the device name follows the network's)
+            batch.destroyElements(FWD_OUT, List.of(Element.of(Bytes.ifname(OverlayRecord.vxlanDevice(network.name())),
+                    Verdict.jump("fwd-out-" + network.name()))));
+        }
         for (Chain c : networkChains(network)) {
             if (present.contains(c.name())) {
                 batch.flushChain(c).deleteChain(c);
@@ -489,14 +500,27 @@ final class NftFirewall implements Firewall {
                     .add(Rules.oifname(br)).add(Rules.drop()).build());
         }
         out.put(fwdIn, fwdInRules);
-        out.put(fwdOut, List.of(rule(fwdOut, "only replies and published ports reach " + n.name())
-                .add(Rules.iifnameNot(br)).add(Rules.drop()).build()));
+        List<Rule> fwdOutRules = new ArrayList<>();
+        Firewall.Overlay overlay = n.overlay();
+        if (overlay != null) {
+            fwdOutRules.add(rule(fwdOut, "overlay " + overlay.subnet() + " from the other hosts reaches " + n.name())
+                    .add(Rules.iifname(overlay.device()))
+                    .add(Rules.saddr(overlay.subnet().address(), overlay.subnet().prefixLength()))
+                    .add(Rules.accept()).build());
+        }
+        fwdOutRules.add(rule(fwdOut, "only replies and published ports reach " + n.name())
+                .add(Rules.iifnameNot(br)).add(Rules.drop()).build());
+        out.put(fwdOut, fwdOutRules);
         List<Rule> snatInRules = new ArrayList<>();
         if (n.ipMasq()) {
             for (IpPrefix subnet : n.subnets()) {
-                snatInRules.add(rule(snatIn, "masquerade " + n.name() + " " + subnet)
-                        .add(Rules.oifnameNot(br)).add(Rules.saddr(subnet.address(), subnet.prefixLength()))
-                        .add(Rules.masquerade()).build());
+                Rule.Builder masquerade = rule(snatIn, "masquerade " + n.name() + " " + subnet)
+                        .add(Rules.oifnameNot(br)).add(Rules.saddr(subnet.address(), subnet.prefixLength()));
+                if (overlay != null && overlay.subnet().isIpv4() == subnet.isIpv4()) {
+                    // traffic staying inside the overlay keeps its source address
+                    masquerade.add(Rules.daddrNot(overlay.subnet().address(), overlay.subnet().prefixLength()));
+                }
+                snatInRules.add(masquerade.add(Rules.masquerade()).build());
             }
         }
         out.put(snatIn, snatInRules);

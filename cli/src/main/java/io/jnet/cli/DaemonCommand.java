@@ -5,6 +5,8 @@ import io.jnet.cni.Json;
 import io.jnet.daemon.Daemon;
 import io.jnet.daemon.DaemonClient;
 import io.jnet.daemon.docker.DockerPlugin;
+import io.jnet.daemon.overlay.OverlayAgent;
+import io.jnet.kernel.fs.StateRoot;
 import io.jnet.kernel.netns.NetNs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -50,11 +52,27 @@ final class DaemonCommand implements Callable<Integer> {
     @Option(names = "--no-docker", description = "Do not serve Docker's plugin socket.")
     boolean noDocker;
 
+    @Option(names = "--etcd", paramLabel = "URL", defaultValue = "${env:JNET_ETCD}",
+            description = "Join the overlay networks kept in this etcd (comma-separated URLs; env JNET_ETCD). "
+                    + "Without it the daemon serves this host only and needs no etcd.")
+    String etcd;
+
+    @Option(names = "--lease-ttl", paramLabel = "SECONDS", defaultValue = "${env:JNET_LEASE_TTL:-60}",
+            description = "The TTL of this host's etcd lease: a host that stops renewing it leaves its peers and "
+                    + "its host subnets this long after (env JNET_LEASE_TTL; default ${DEFAULT-VALUE}).")
+    long leaseTtl;
+
+    @Option(names = "--underlay", paramLabel = "ADDR|IFNAME", defaultValue = "",
+            description = "The address or interface VXLAN packets use (default: the default route's interface).")
+    String underlay;
+
     @Override
     public Integer call() throws CliException, InterruptedException {
         if (workers < 1) {
             throw new CliException("--workers must be at least 1");
         }
+        // slf4j-api (jetcd's) is on the class path without a binding; netty probes it first, and SLF4J would say so
+        System.setProperty("slf4j.internal.verbosity", "ERROR");
         Daemon daemon;
         try {
             daemon = Daemon.start(Daemon.Config.of(socket, workers), System.getenv(), System.err);
@@ -62,11 +80,28 @@ final class DaemonCommand implements Callable<Integer> {
             throw new CliException("serve " + socket + ": " + e.getMessage(), e);
         }
         DockerPlugin docker = noDocker ? null : docker(daemon);
+        OverlayAgent overlay = null;
+        if (etcd != null && !etcd.isBlank()) {
+            try {
+                overlay = OverlayAgent.start(new OverlayAgent.Config(etcd, leaseTtl, underlay,
+                        StateRoot.of(System.getenv())), System.err);
+            } catch (IOException | IllegalArgumentException e) {
+                if (docker != null) {
+                    docker.close();
+                }
+                daemon.stop(0);
+                throw new CliException("overlay: " + e.getMessage(), e);
+            }
+        }
+        OverlayAgent agent = overlay;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (docker != null) {
                 docker.close();
             }
             daemon.stop(drainSeconds * 1000L);
+            if (agent != null) {
+                agent.close();
+            }
         }, "jnet-daemon-stop"));
         daemon.awaitStopped();
         return 0;

@@ -65,8 +65,21 @@ final class NetworkCommand implements Runnable {
         String name;
 
         @Option(names = {"-d", "--driver"}, paramLabel = "DRIVER", defaultValue = "bridge",
-                description = "Only bridge (default: ${DEFAULT-VALUE}).")
+                description = "bridge (this host; default) or overlay (across hosts: stored in etcd, carried over "
+                        + "VXLAN; needs --subnet and --etcd).")
         String driver;
+
+        @Option(names = "--host-subnet-len", paramLabel = "BITS", defaultValue = "24",
+                description = "overlay: the prefix length of each host's part of the subnet (default ${DEFAULT-VALUE}).")
+        int hostSubnetLength;
+
+        @Option(names = "--vni", paramLabel = "N", defaultValue = "0",
+                description = "overlay: the VXLAN network identifier (default: the lowest free from 4096).")
+        int vni;
+
+        @Option(names = "--etcd", paramLabel = "URL", defaultValue = "${env:JNET_ETCD}",
+                description = "overlay: the etcd that the hosts' daemons use (env JNET_ETCD).")
+        String etcd;
 
         @Option(names = "--subnet", paramLabel = "CIDR",
                 description = "The subnet, at most one per address family (an IPv6 one implies --ipv6).")
@@ -91,8 +104,11 @@ final class NetworkCommand implements Runnable {
 
         @Override
         public Integer call() throws CliException {
+            if (driver.equals("overlay")) {
+                return createOverlay();
+            }
             if (!driver.equals("bridge")) {
-                throw new ParameterException(spec.commandLine(), "--driver " + driver + ": only bridge is supported");
+                throw new ParameterException(spec.commandLine(), "--driver " + driver + ": bridge or overlay");
             }
             Networks.CreateRequest request;
             try {
@@ -101,6 +117,26 @@ final class NetworkCommand implements Runnable {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
             System.out.println(parent.networks().create(request).id());
+            return 0;
+        }
+
+        private int createOverlay() throws CliException {
+            if (etcd == null || etcd.isBlank()) {
+                throw new ParameterException(spec.commandLine(), "--driver overlay needs --etcd URL (or JNET_ETCD)");
+            }
+            if (subnets.size() != 1 || !gateways.isEmpty() || !ipRanges.isEmpty() || ipv6 || internal
+                    || !options.isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "--driver overlay takes one IPv4 --subnet, and "
+                        + "--host-subnet-len and --vni; not --gateway, --ip-range, --ipv6, --internal or -o");
+            }
+            IpPrefix subnet;
+            try {
+                NetworkStore.checkName(name);
+                subnet = IpPrefix.parse(subnets.get(0));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+            System.out.println(Overlays.create(etcd, name, subnet, hostSubnetLength, vni).name());
             return 0;
         }
     }
@@ -276,7 +312,8 @@ final class NetworkCommand implements Runnable {
                     } catch (IOException e) {
                         throw new CliException("list the containers of network " + n.name() + ": " + e.getMessage(), e);
                     }
-                    rows.add(new String[] {n.shortId(), n.name(), NetworkConfig.DRIVER, n.bridge(),
+                    rows.add(new String[] {n.shortId(), n.name(), n.isOverlay() ? "overlay" : NetworkConfig.DRIVER,
+                            n.bridge(),
                             String.join(",", n.subnets().stream().map(s -> s.subnet().toString()).toList())
                                     + (n.internal() ? " (internal)" : ""),
                             Integer.toString(users)});
@@ -300,6 +337,11 @@ final class NetworkCommand implements Runnable {
         @Parameters(arity = "1..*", paramLabel = "NAME", description = "Network names.")
         List<String> names;
 
+        @Option(names = "--etcd", paramLabel = "URL", defaultValue = "${env:JNET_ETCD}",
+                description = "For overlay networks: the etcd to read the hosts, their subnets, VTEPs and lease TTLs "
+                        + "from (env JNET_ETCD).")
+        String etcd;
+
         @Override
         public Integer call() throws CliException {
             Networks networks = parent.networks();
@@ -307,7 +349,9 @@ final class NetworkCommand implements Runnable {
             boolean failed = false;
             for (String n : names) {
                 try {
-                    out.add(networks.inspect(networks.get(n)));
+                    boolean bridge = networks.find(n).map(c -> !c.isOverlay()).orElse(false);
+                    out.add(bridge || etcd == null || etcd.isBlank() ? networks.inspect(networks.get(n))
+                            : Overlays.inspect(etcd, networks.root(), networks.host(), n));
                 } catch (CliException e) {
                     System.err.println("jnet network inspect: " + e.getMessage());
                     failed = true;

@@ -97,6 +97,13 @@ record NetworkConfig(String name, String id, String bridge, List<SubnetConfig> s
         }
     }
 
+    /** An overlay network's host part, as {@link Networks#find} builds it from the daemon's local record. */
+    boolean isOverlay() {
+        return "overlay".equals(options.get(OVERLAY_OPTION));
+    }
+
+    static final String OVERLAY_OPTION = "driver";
+
     boolean ipv6() {
         return subnets.stream().anyMatch(s -> !s.isIpv4());
     }
@@ -125,6 +132,10 @@ record NetworkConfig(String name, String id, String bridge, List<SubnetConfig> s
             m.put("hostBindingIp", options.get("host-binding-ip"));
         }
         m.put("dataDir", root.toAbsolutePath().toString());
+        if (isOverlay()) {
+            // jnet-bridge takes this host's part (subnet, bridge, MTU) from the daemon's local record at each call
+            m.put("overlay", true);
+        }
         List<Object> ranges = new ArrayList<>();
         for (SubnetConfig s : subnets) {
             ranges.add(List.of(s.toIpam()));
@@ -140,7 +151,7 @@ record NetworkConfig(String name, String id, String bridge, List<SubnetConfig> s
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", name);
         m.put("id", id);
-        m.put("driver", DRIVER);
+        m.put("driver", isOverlay() ? "overlay" : DRIVER);
         m.put("bridge", bridge);
         m.put("created", created.toString());
         List<Object> list = new ArrayList<>();

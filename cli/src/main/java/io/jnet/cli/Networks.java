@@ -60,6 +60,11 @@ final class Networks {
         return store.root();
     }
 
+    /** The namespace that plays the host. */
+    NetNs host() {
+        return host;
+    }
+
     /**
      * What {@code jnet network create} asks for, checked for form already: at most one subnet per family, gateways
      * and ranges inside their subnets. An empty {@code bridge} means the default device name.
@@ -80,7 +85,8 @@ final class Networks {
 
     Optional<NetworkConfig> find(String name) throws CliException {
         try {
-            return store.get(name);
+            Optional<NetworkConfig> bridge = store.get(name);
+            return bridge.isPresent() ? bridge : Overlays.local(root(), name);
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         } catch (IOException e) {
@@ -92,9 +98,16 @@ final class Networks {
         return find(name).orElseThrow(() -> new CliException("network " + name + " not found"));
     }
 
+    /** The bridge networks, then the overlay networks this host holds a subnet of. */
     List<NetworkConfig> list() throws CliException {
         try {
-            return store.list();
+            List<NetworkConfig> out = new ArrayList<>(store.list());
+            for (NetworkConfig overlay : Overlays.local(root())) {
+                if (out.stream().noneMatch(n -> n.name().equals(overlay.name()))) {
+                    out.add(overlay);
+                }
+            }
+            return out;
         } catch (IOException e) {
             throw new CliException("list networks: " + e.getMessage(), e);
         }

@@ -44,12 +44,19 @@ final class TestDaemon implements AutoCloseable {
      * plugin socket is {@link #dockerSocket} of {@code dir}, never Docker's own directory.
      */
     static TestDaemon start(List<String> enter, Path dir, Path socket) throws IOException {
+        return start(enter, dir, socket, dir.resolve("root"), List.of());
+    }
+
+    /** A daemon with its state root at {@code root} (kept when it is closed) and more {@code options}. */
+    static TestDaemon start(List<String> enter, Path dir, Path socket, Path root, List<String> options)
+            throws IOException {
         List<String> command = new ArrayList<>(enter);
         command.addAll(List.of(Launchers.dist().resolve("bin/jnet").toString(), "daemon", "--socket",
                 socket.toString(), "--drain-seconds", "20", "--docker-socket", dockerSocket(dir).toString()));
+        command.addAll(options);
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("daemon.log").toFile());
-        pb.environment().put("JNET_ROOT", dir.resolve("root").toString());
+        pb.environment().put("JNET_ROOT", root.toString());
         pb.environment().remove("JNET_SOCKET");
         TestDaemon daemon = new TestDaemon(dir, socket, pb.start());
         daemon.awaitListening();

@@ -31,13 +31,15 @@ public final class Etcd implements AutoCloseable {
     private final Sandbox.Ns ns;
     private final String endpoint;
     private final Path dir;
-    private final Process process;
+    private final List<String> command;
+    private Process process;
     private boolean closed;
 
-    private Etcd(Sandbox.Ns ns, String endpoint, Path dir, Process process) {
+    private Etcd(Sandbox.Ns ns, String endpoint, Path dir, List<String> command, Process process) {
         this.ns = ns;
         this.endpoint = endpoint;
         this.dir = dir;
+        this.command = command;
         this.process = process;
     }
 
@@ -60,19 +62,19 @@ public final class Etcd implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        List<String> command = List.of(Sandbox.inCommand(ns, BINARY.toString(), "--name", "jt",
+                "--data-dir", dir.resolve("data").toString(), "--logger", "zap", "--log-outputs", "stderr",
+                "--listen-client-urls", endpoint, "--advertise-client-urls", endpoint,
+                "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+                "--initial-cluster", "jt=" + peer, "--initial-cluster-state", "new"));
         Process process;
         try {
-            process = new ProcessBuilder(Sandbox.inCommand(ns, BINARY.toString(), "--name", "jt",
-                    "--data-dir", dir.resolve("data").toString(), "--logger", "zap", "--log-outputs", "stderr",
-                    "--listen-client-urls", endpoint, "--advertise-client-urls", endpoint,
-                    "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-                    "--initial-cluster", "jt=" + peer, "--initial-cluster-state", "new"))
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("etcd.log").toFile()).start();
+            process = launch(command, dir);
         } catch (IOException e) {
             deleteTree(dir);
             throw new AssertionError("cannot start " + BINARY + " in " + ns.name(), e);
         }
-        Etcd etcd = sandbox.closeAtCleanUp(new Etcd(ns, endpoint, dir, process));
+        Etcd etcd = sandbox.closeAtCleanUp(new Etcd(ns, endpoint, dir, command, process));
         try {
             etcd.awaitHealthy();
             etcd.checkProcess();
@@ -82,6 +84,33 @@ public final class Etcd implements AutoCloseable {
             etcd.close();
             throw new AssertionError(e.getMessage() + "\netcd's log:\n" + log, e);
         }
+    }
+
+    private static Process launch(List<String> command, Path dir) throws IOException {
+        return new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("etcd.log").toFile())).start();
+    }
+
+    /**
+     * An outage: stops etcd by its PID (SIGTERM) but keeps its data, so that {@link #restart} brings back the same
+     * keys and leases (etcd extends every lease by its TTL when it starts).
+     */
+    public synchronized void stop() {
+        stopProcess();
+    }
+
+    /** Starts etcd again on the same data directory and waits until it serves. */
+    public synchronized void restart() {
+        if (closed || process.isAlive()) {
+            throw new IllegalStateException("restart after stop() only");
+        }
+        try {
+            process = launch(command, dir);
+        } catch (IOException e) {
+            throw new AssertionError("cannot restart " + BINARY + " in " + ns.name(), e);
+        }
+        awaitHealthy();
+        checkProcess();
     }
 
     /** The client URL, e.g. {@code http://198.18.5.1:2379}. */
@@ -162,6 +191,14 @@ public final class Etcd implements AutoCloseable {
         }
         closed = true;
         try {
+            stopProcess();
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private void stopProcess() {
+        try {
             process.destroy();
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -169,8 +206,6 @@ public final class Etcd implements AutoCloseable {
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
-        } finally {
-            deleteTree(dir);
         }
     }
 
