@@ -104,8 +104,9 @@ record Endpoint(String network, String containerId, String ifName, String netns,
             ips.add(IpPrefix.parse(ip, where + ".ips"));
         }
         Object result = m.get("result");
-        Map<String, Object> firewall = Json.optObject(m, where, "firewall");
-        Policy policy = firewall == null ? null : policy(firewall, where + ".firewall");
+        // a record of an older version has no policy, and the healer leaves its network alone
+        Policy policy = m.get("firewall") == null ? null
+                : policy(Json.optObject(m, where, "firewall"), where + ".firewall");
         return new Endpoint(Json.requireString(m, where, "network"), Json.requireString(m, where, "containerId"),
                 Json.requireString(m, where, "ifName"), Json.optString(m, where, "netns", ""),
                 Json.requireString(m, where, "bridge"), Json.requireString(m, where, "hostVeth"),
@@ -118,7 +119,7 @@ record Endpoint(String network, String containerId, String ifName, String netns,
     private static Policy policy(Map<String, Object> firewall, String where) throws CniException {
         Map<String, Object> overlay = Json.optObject(firewall, where, "overlay");
         return new Policy(Json.optBoolean(firewall, where, "ipMasq", true), Json.optBoolean(firewall, where, "icc", true),
-                Json.optBoolean(firewall, where, "internal", false), overlay == null ? null : new Firewall.Overlay(
+                Json.optBoolean(firewall, where, "internal", false), overlay.isEmpty() ? null : new Firewall.Overlay(
                 IpPrefix.parse(Json.requireString(overlay, where + ".overlay", "subnet"), where + ".overlay.subnet"),
                 Json.requireString(overlay, where + ".overlay", "device")));
     }

@@ -163,4 +163,19 @@ class BridgeUnitTest {
         assertFalse(EndpointStore.Damaged.of(Path.of("/r/bridge/n/junk.json"), "bad").isDerivable());
         assertFalse(EndpointStore.Damaged.of(Path.of("/r/bridge/n/@eth0.json"), "bad").isDerivable());
     }
+
+    @Test
+    void anEndpointRecordKeepsItsFirewallPolicyAndOverlayForTheHealer() throws CniException {
+        Firewall.Overlay overlay = new Firewall.Overlay(IpPrefix.parse("10.100.0.0/16", "t"), "jv-ov");
+        Endpoint e = new Endpoint("ov", "c1", "eth0", "/proc/1/ns/net", "jo-ov", "veth1", "02:00:00:00:00:01",
+                List.of(IpPrefix.parse("10.100.1.2/24", "t")), List.of(), null)
+                .withPolicy(new Endpoint.Policy(true, false, false, overlay));
+
+        Endpoint read = Endpoint.fromJson(e.toJson());
+
+        assertEquals(new Endpoint.Policy(true, false, false, overlay), read.policy());
+        assertEquals(read.policy(), read.withPorts(List.of()).policy(), "publishing ports dropped the policy");
+        assertNull(Endpoint.fromJson(new Endpoint("n", "c", "eth0", "", "br", "v", "", List.of(), List.of(), null)
+                .toJson()).policy());
+    }
 }
