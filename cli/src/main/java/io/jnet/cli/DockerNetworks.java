@@ -5,7 +5,9 @@ import io.jnet.daemon.docker.NetworkCatalog;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -14,7 +16,18 @@ import java.util.Optional;
  */
 final class DockerNetworks implements NetworkCatalog {
 
+    /**
+     * The option that marks a network as Docker's: its addresses are leases of Docker's IPAM pool, so only Docker
+     * attaches containers to it.
+     */
+    static final String OWNER = "owner";
+    static final String DOCKER = "docker";
+
     private final Networks networks;
+
+    static boolean isDockers(NetworkConfig network) {
+        return DOCKER.equals(network.options().get(OWNER));
+    }
 
     DockerNetworks(Networks networks) {
         this.networks = networks;
@@ -34,8 +47,12 @@ final class DockerNetworks implements NetworkCatalog {
                 ranges.add(s.ipRange().toString());
             }
         }
-        Networks.CreateRequest request = NetworkCommand.request(spec.name(), subnets, gateways, ranges, spec.ipv6(),
+        Networks.CreateRequest asked = NetworkCommand.request(spec.name(), subnets, gateways, ranges, spec.ipv6(),
                 spec.internal(), spec.options());
+        Map<String, String> options = new LinkedHashMap<>(asked.options());
+        options.put(OWNER, DOCKER);
+        Networks.CreateRequest request = new Networks.CreateRequest(asked.name(), asked.subnets(), asked.ipv6(),
+                asked.internal(), asked.icc(), asked.mtu(), asked.bridge(), options);
         return view(call(() -> networks.create(request, spec.id())));
     }
 

@@ -211,7 +211,10 @@ final class ModeWiring {
      * {@code record.netns()} and jnet-bridge's ADD, which undoes its own work when it fails; the namespace goes too.
      */
     private Map<String, Object> attachBridge(ContainerRecord record) throws CliException, IOException {
-        networks.ensure(record.network());
+        if (DockerNetworks.isDockers(networks.ensure(record.network()))) {
+            throw new CliException("network " + record.network() + " is Docker's (its addresses come from Docker's "
+                    + "IPAM calls): attach containers with docker run --network");
+        }
         return attachBridge(record, conf(record));
     }
 

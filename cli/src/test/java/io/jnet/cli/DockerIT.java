@@ -139,6 +139,9 @@ class DockerIT {
             assertTrue(repaired.stdout().contains("endpoint " + short12 + " (network " + jn1.substring(0, 12)
                     + "): repaired"), repaired.stdout());
             assertEquals(Uplink.OUTSIDE_IP, fromOutside(uplink, Uplink.HOST_IP, 8080), "-p answers again");
+            Sandbox.Run cliOnDockers = docker.jnet("create", "--name", "intruder", "--network", jn1.substring(0, 12));
+            assertTrue(cliOnDockers.exit() == 1 && cliOnDockers.stderr().contains("is Docker's"),
+                    cliOnDockers.stderr());
 
             docker.ok("rm", "-f", "c1", "web", "web2", "c3", "c4", "c5", "c6");
             docker.ok("network", "rm", "jn1", "jn2", "jn3", "jn4");

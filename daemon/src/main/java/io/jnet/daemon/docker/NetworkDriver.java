@@ -40,27 +40,19 @@ final class NetworkDriver {
     private final BridgeDriver bridge;
     private final DockerStore store;
     private final UserlandProxy proxy;
+    private final PublishedPorts published;
 
     NetworkDriver(NetworkCatalog networks, BridgeDriver bridge, DockerStore store, UserlandProxy proxy) {
         this.networks = networks;
         this.bridge = bridge;
         this.store = store;
         this.proxy = proxy;
+        this.published = new PublishedPorts(store, proxy);
     }
 
     /** Listens again for the proxied ports the endpoints recorded (after a restart); returns what failed. */
     List<String> restoreProxies() throws IOException {
-        List<String> failed = new ArrayList<>();
-        for (Map<String, Object> e : store.endpoints.list()) {
-            for (UserlandProxy.Binding b : proxied(e)) {
-                try {
-                    proxy.start(b);
-                } catch (IOException ex) {
-                    failed.add(e.get("endpointId") + ": " + ex.getMessage());
-                }
-            }
-        }
-        return failed;
+        return published.restore();
     }
 
     Map<String, Object> capabilities() {
@@ -194,7 +186,7 @@ final class NetworkDriver {
 
     Map<String, Object> deleteEndpoint(Body b) throws DockerException, IOException {
         String endpointId = endpointId(b);
-        unproxy(endpointId);
+        published.unproxy(endpointId);
         Optional<NetworkCatalog.Network> network = networks.find(name(b.required("NetworkID")));
         if (network.isPresent()) {
             run(() -> bridge.detach(request(CniCommand.DEL, network.get(), endpointId, "")));
@@ -257,7 +249,7 @@ final class NetworkDriver {
 
     Map<String, Object> leave(Body b) throws DockerException, IOException {
         String endpointId = endpointId(b);
-        unproxy(endpointId);
+        published.unproxy(endpointId);
         Optional<NetworkCatalog.Network> network = networks.find(name(b.required("NetworkID")));
         if (network.isPresent()) {
             run(() -> bridge.detach(request(CniCommand.DEL, network.get(), endpointId, "")));
@@ -274,21 +266,21 @@ final class NetworkDriver {
         NetworkCatalog.Network network = network(b.required("NetworkID"));
         String endpointId = (String) e.get("endpointId");
         List<Body> bindings = b.object("Options").objects(PORTMAP);
-        if (bindings.isEmpty() && !publishes(e)) {
+        if (bindings.isEmpty() && !PublishedPorts.publishes(e)) {
             return Map.of();   // nothing to publish, nothing published: no firewall transaction
         }
         boolean hasV6 = !((String) e.get("addressIPv6")).isEmpty();
         List<PortMapping> kernel = new ArrayList<>();
         List<UserlandProxy.Binding> proxied = new ArrayList<>();
-        for (PortMapping p : ports(bindings)) {
+        for (PortMapping p : PublishedPorts.ports(bindings)) {
             if (p.hostIp() instanceof Inet6Address && !hasV6) {
-                proxied.add(proxyBinding(p, e));
+                proxied.add(PublishedPorts.proxyBinding(p, e));
             } else {
                 kernel.add(p.hostIp() != null && p.hostIp().isAnyLocalAddress()
                         ? new PortMapping(p.protocol(), p.hostPort(), p.containerPort(), null) : p);
             }
         }
-        List<UserlandProxy.Binding> before = proxied(e);
+        List<UserlandProxy.Binding> before = PublishedPorts.proxied(e);
         List<UserlandProxy.Binding> started = new ArrayList<>();
         try {
             for (UserlandProxy.Binding pb : proxied) {
@@ -312,71 +304,16 @@ final class NetworkDriver {
             portmap.add(binding.fields());
         }
         e.put("portmap", portmap);
-        e.put("proxied", proxied.stream().map(NetworkDriver::toJson).toList());
+        e.put("proxied", proxied.stream().map(PublishedPorts::toJson).toList());
         store.endpoints.put(endpointId, e);
         return Map.of();
-    }
-
-    /** A binding of the proxy to the endpoint's IPv4 address; the proxy serves TCP and UDP only. */
-    private static UserlandProxy.Binding proxyBinding(PortMapping p, Map<String, Object> e) throws DockerException {
-        String v4 = (String) e.get("address");
-        if (v4.isEmpty()) {
-            throw DockerException.badRequest("endpoint has no address to publish " + p + " to");
-        }
-        try {
-            return new UserlandProxy.Binding(p.protocol(), p.hostIp(), p.hostPort(), IpPrefix.parse(v4).address(),
-                    p.containerPort());
-        } catch (IllegalArgumentException ex) {
-            throw DockerException.badRequest("cannot publish " + p + " on IPv6 for a container without IPv6: "
-                    + ex.getMessage());
-        }
-    }
-
-    private static Map<String, Object> toJson(UserlandProxy.Binding b) {
-        return Map.of("protocol", b.protocol(), "hostIp", IpPrefix.formatAddress(b.hostIp()),
-                "hostPort", (long) b.hostPort(), "target", IpPrefix.formatAddress(b.target()),
-                "targetPort", (long) b.targetPort());
-    }
-
-    /** Whether the endpoint has published ports recorded. */
-    private static boolean publishes(Map<String, Object> e) {
-        return e.get("portmap") instanceof List<?> l && !l.isEmpty();
-    }
-
-    /** The proxy bindings an endpoint recorded. */
-    private static List<UserlandProxy.Binding> proxied(Map<String, Object> e) {
-        List<UserlandProxy.Binding> out = new ArrayList<>();
-        if (e.get("proxied") instanceof List<?> list) {
-            for (Object o : list) {
-                Map<?, ?> m = (Map<?, ?>) o;
-                out.add(new UserlandProxy.Binding((String) m.get("protocol"),
-                        IpPrefix.parseAddress((String) m.get("hostIp")), ((Number) m.get("hostPort")).intValue(),
-                        IpPrefix.parseAddress((String) m.get("target")), ((Number) m.get("targetPort")).intValue()));
-            }
-        }
-        return out;
-    }
-
-    /** Stops the endpoint's proxy listeners and forgets them. */
-    private void unproxy(String endpointId) throws IOException {
-        Optional<Map<String, Object>> recorded = store.endpoints.get(endpointId);
-        if (recorded.isEmpty()) {
-            return;
-        }
-        Map<String, Object> e = new LinkedHashMap<>(recorded.get());
-        List<UserlandProxy.Binding> bindings = proxied(e);
-        if (!bindings.isEmpty()) {
-            bindings.forEach(proxy::stop);
-            e.put("proxied", List.of());
-            store.endpoints.put(endpointId, e);
-        }
     }
 
     Map<String, Object> revokeExternalConnectivity(Body b) throws DockerException, IOException {
         String endpointId = endpointId(b);
         Optional<NetworkCatalog.Network> network = networks.find(name(b.required("NetworkID")));
         Optional<Map<String, Object>> e = store.endpoints.get(endpointId);
-        if (network.isPresent() && e.isPresent() && publishes(e.get())) {
+        if (network.isPresent() && e.isPresent() && PublishedPorts.publishes(e.get())) {
             boolean attached = bridge.endpoints(network.get().name()).stream()
                     .anyMatch(a -> a.containerId().equals(endpointId));
             if (attached) {
@@ -385,42 +322,8 @@ final class NetworkDriver {
             e.get().put("portmap", List.of());
             store.endpoints.put(endpointId, e.get());
         }
-        unproxy(endpointId);
+        published.unproxy(endpointId);
         return Map.of();
-    }
-
-    /**
-     * Docker's port bindings as published ports: one per host port of a range. A binding without a host port
-     * ({@code -P}, {@code -p 80}) asks the driver to choose one, which it could not report back through this API.
-     */
-    static List<PortMapping> ports(List<Body> bindings) throws DockerException {
-        List<PortMapping> out = new ArrayList<>();
-        for (Body p : bindings) {
-            String proto = switch ((int) p.number("Proto")) {
-                case 6 -> "tcp";
-                case 17 -> "udp";
-                case 132 -> "sctp";
-                default -> throw DockerException.badRequest("unknown protocol number " + p.number("Proto"));
-            };
-            int port = (int) p.number("Port");
-            int hostPort = (int) p.number("HostPort");
-            if (hostPort == 0) {
-                throw DockerException.badRequest("jnet publishes only given host ports: use -p HOSTPORT:" + port
-                        + " instead of -P or -p " + port);
-            }
-            String hostIp = p.string("HostIP");
-            InetAddress host;
-            try {
-                host = hostIp.isEmpty() ? null : IpPrefix.parseAddress(hostIp);
-                // a range of host ports for one container port (-p 8000-8010:80) lets the driver pick: the first
-                // 0.0.0.0 is every address (of both families, as "" is); :: stays IPv6's, for the proxy to tell
-                boolean everyV4 = host instanceof Inet4Address && host.isAnyLocalAddress();
-                out.add(new PortMapping(proto, hostPort, port, everyV4 ? null : host));
-            } catch (IllegalArgumentException e) {
-                throw DockerException.badRequest(e.getMessage());
-            }
-        }
-        return out;
     }
 
     private static InetAddress gateway(NetworkCatalog.Network network, IpPrefix ip) {
