@@ -4,6 +4,7 @@ import io.jnet.cni.CniException;
 import io.jnet.cni.ErrorCode;
 import io.jnet.cni.IpPrefix;
 import io.jnet.cni.Json;
+import io.jnet.cni.Names;
 import io.jnet.kernel.fs.DurableFiles;
 
 import java.io.IOException;
@@ -11,7 +12,11 @@ import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,6 +86,27 @@ public record OverlayRecord(String network, IpPrefix subnet, int vni, IpPrefix h
     public static Optional<OverlayRecord> read(Path root, String network) throws IOException, CniException {
         byte[] data = DurableFiles.readIfExists(file(root, network));
         return data == null ? Optional.empty() : Optional.of(fromJson(Json.parseObject(data)));
+    }
+
+    /** The networks that have a record under {@code root}. */
+    public static List<String> names(Path root) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(root.resolve(DIR), "*.json")) {
+            for (Path file : files) {
+                String name = file.getFileName().toString().replaceFirst("\\.json$", "");
+                if (!DurableFiles.isTemp(file) && Names.isValidName(name)) {
+                    out.add(name);
+                }
+            }
+        } catch (NoSuchFileException none) {
+            return out;
+        }
+        out.sort(null);
+        return out;
+    }
+
+    public static boolean delete(Path root, String network) throws IOException {
+        return DurableFiles.delete(file(root, network));
     }
 
     public void write(Path root) throws IOException {

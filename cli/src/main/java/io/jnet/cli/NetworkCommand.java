@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code jnet network}: bridge networks, as {@code docker network} manages them. */
@@ -366,7 +367,9 @@ final class NetworkCommand implements Runnable {
 
     @Command(name = "rm", aliases = "remove", mixinStandardHelpOptions = true,
             description = {"Remove networks: their bridge, firewall chains and address store. Refused while a "
-                    + "container (or a runtime's attachment) uses the network."})
+                    + "container (or a runtime's attachment) on this host uses the network.",
+                    "An overlay network is deleted from etcd with its hosts' subnet claims; each host's daemon then "
+                            + "takes down its part (one whose containers still use the network keeps it and logs why)."})
     static final class Rm implements Callable<Integer> {
 
         @ParentCommand
@@ -375,13 +378,26 @@ final class NetworkCommand implements Runnable {
         @Parameters(arity = "1..*", paramLabel = "NAME", description = "Network names.")
         List<String> names;
 
+        @Option(names = "--etcd", paramLabel = "URL", defaultValue = "${env:JNET_ETCD}",
+                description = "For overlay networks: the etcd to delete them from (env JNET_ETCD).")
+        String etcd;
+
         @Override
         public Integer call() throws CliException {
             Networks networks = parent.networks();
             boolean failed = false;
             for (String n : names) {
                 try {
-                    networks.remove(n);
+                    Optional<NetworkConfig> local = networks.find(n);
+                    boolean bridge = local.map(c -> !c.isOverlay()).orElse(false);
+                    if (!bridge && etcd != null && !etcd.isBlank()) {
+                        networks.removeOverlay(n, etcd);
+                    } else if (local.isPresent() && !bridge) {
+                        throw new CliException("network " + n + " is an overlay network: removing it needs --etcd URL "
+                                + "(or JNET_ETCD)");
+                    } else {
+                        networks.remove(n);
+                    }
                     System.out.println(n);
                 } catch (CliException e) {
                     System.err.println("jnet network rm: " + e.getMessage());

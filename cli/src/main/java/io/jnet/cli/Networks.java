@@ -230,11 +230,7 @@ final class Networks {
         try (ContainerStore.Lock c = containers.lock(); DurableFiles.Lock n = store.lock()) {
             NetworkConfig network = store.get(name).orElseThrow(() -> new CliException("network " + name
                     + " not found"));
-            List<String> users = users(name).stream().map(ContainerRecord::name).toList();
-            if (!users.isEmpty()) {
-                throw new CliException("network " + name + " has active endpoints: containers "
-                        + String.join(", ", users) + "; remove them first (jnet rm " + String.join(" ", users) + ")");
-            }
+            refuseUsers(name);
             try {
                 host.run(() -> driver.removeNetwork(name, network.bridge()));
             } catch (NetworkInUseException e) {
@@ -248,6 +244,33 @@ final class Networks {
             store.remove(name);
         } catch (IOException e) {
             throw new CliException("remove network " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Deletes overlay network {@code name} from etcd, unless a container on this host uses it: every host's daemon
+     * then takes down its part (a host whose containers still use it keeps it, and logs why).
+     */
+    void removeOverlay(String name, String etcd) throws CliException {
+        try (ContainerStore.Lock c = containers.lock()) {
+            refuseUsers(name);
+            List<BridgeDriver.Attachment> attached = find(name).isPresent() ? attachments(name) : List.of();
+            if (!attached.isEmpty()) {
+                throw new CliException("network " + name + " has " + attached.size() + " attachment(s) on this host, "
+                        + "e.g. container " + attached.get(0).containerId() + " (" + attached.get(0).netns()
+                        + "); delete them with the runtime first");
+            }
+            Overlays.delete(etcd, name);
+        } catch (IOException e) {
+            throw new CliException("remove network " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void refuseUsers(String name) throws IOException, CliException {
+        List<String> users = users(name).stream().map(ContainerRecord::name).toList();
+        if (!users.isEmpty()) {
+            throw new CliException("network " + name + " has active endpoints: containers "
+                    + String.join(", ", users) + "; remove them first (jnet rm " + String.join(" ", users) + ")");
         }
     }
 

@@ -3,25 +3,19 @@ package io.jnet.cli;
 import io.jnet.bridge.OverlayRecord;
 import io.jnet.cni.CniException;
 import io.jnet.cni.IpPrefix;
-import io.jnet.cni.Names;
 import io.jnet.daemon.overlay.DataPlane;
 import io.jnet.daemon.overlay.EtcdStore;
 import io.jnet.daemon.overlay.OverlayNetwork;
-import io.jnet.kernel.fs.DurableFiles;
 import io.jnet.kernel.netns.NetNs;
 import io.jnet.kernel.rtnl.Rtnetlink;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -67,22 +61,13 @@ final class Overlays {
     /** Every overlay network this host holds a subnet of, by name. */
     static List<NetworkConfig> local(Path root) throws IOException {
         List<NetworkConfig> out = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(root.resolve("overlay"), "*.json")) {
-            for (Path file : files) {
-                String name = file.getFileName().toString().replaceFirst("\\.json$", "");
-                if (DurableFiles.isTemp(file) || !Names.isValidName(name)) {
-                    continue;
-                }
-                try {
-                    local(root, name).ifPresent(out::add);
-                } catch (CliException noSubnet) {
-                    // a claim that failed: not a network containers can use here
-                }
+        for (String name : OverlayRecord.names(root)) {
+            try {
+                local(root, name).ifPresent(out::add);
+            } catch (CliException noSubnet) {
+                // a claim that failed: not a network containers can use here
             }
-        } catch (NoSuchFileException none) {
-            return out;
         }
-        out.sort(Comparator.comparing(NetworkConfig::name));
         return out;
     }
 
@@ -120,6 +105,17 @@ final class Overlays {
             return network;
         } catch (IOException e) {
             throw new CliException("create overlay network " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Deletes the network and its hosts' claims from etcd; the daemons' watches do the rest. */
+    static void delete(String etcd, String name) throws CliException {
+        try (EtcdStore store = EtcdStore.connect(etcd, EtcdStore.COMMAND_TIMEOUT)) {
+            if (!store.deleteNetwork(name)) {
+                throw new CliException("network " + name + " not found (in etcd " + etcd + " nor on this host)");
+            }
+        } catch (IOException e) {
+            throw new CliException("remove overlay network " + name + ": " + e.getMessage(), e);
         }
     }
 

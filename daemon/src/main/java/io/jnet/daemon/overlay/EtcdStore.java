@@ -9,6 +9,7 @@ import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.LeaseOption;
 import io.etcd.jetcd.options.PutOption;
@@ -89,6 +90,20 @@ public final class EtcdStore implements AutoCloseable {
                 .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0)))
                 .Then(Op.put(key, bytes(Json.write(network.toJson())), PutOption.DEFAULT)).commit(),
                 "create network " + network.name());
+        return r.isSucceeded();
+    }
+
+    /**
+     * Deletes the network and all its hosts' claims in one transaction, so that no daemon sees claims without their
+     * network; false when no network of that name exists.
+     */
+    public boolean deleteNetwork(String name) throws IOException {
+        ByteSequence key = bytes(Keys.network(name));
+        TxnResponse r = await(client.getKVClient().txn()
+                .If(new Cmp(key, Cmp.Op.GREATER, CmpTarget.version(0)))
+                .Then(Op.delete(key, DeleteOption.DEFAULT),
+                        Op.delete(bytes(Keys.claims(name)), DeleteOption.builder().isPrefix(true).build())).commit(),
+                "delete network " + name);
         return r.isSucceeded();
     }
 

@@ -1,9 +1,13 @@
 package io.jnet.daemon.overlay;
 
 import io.etcd.jetcd.Watch;
+import io.jnet.bridge.BridgeDriver;
+import io.jnet.bridge.NetworkInUseException;
 import io.jnet.bridge.OverlayRecord;
 import io.jnet.cni.CniException;
 import io.jnet.cni.IpPrefix;
+import io.jnet.kernel.fs.DurableFiles;
+import io.jnet.kernel.rtnl.Link;
 import io.jnet.kernel.rtnl.MacAddress;
 import io.jnet.kernel.rtnl.Rtnetlink;
 import io.jnet.kernel.sysctl.Sysctl;
@@ -57,6 +61,7 @@ public final class OverlayAgent implements AutoCloseable {
     private final EtcdStore store;
     private final Rtnetlink rtnl;
     private final DataPlane dataPlane;
+    private final BridgeDriver bridge;
     private final Underlay underlay;
     private final String host;
     private final ScheduledExecutorService thread;
@@ -76,6 +81,7 @@ public final class OverlayAgent implements AutoCloseable {
         this.store = EtcdStore.connect(config.etcd(), EtcdStore.DAEMON_TIMEOUT);
         this.rtnl = rtnl;
         this.dataPlane = new DataPlane(rtnl);
+        this.bridge = new BridgeDriver(config.root());
         this.underlay = underlay;
         this.host = hostname() + " " + underlay.address().getHostAddress();
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -213,16 +219,71 @@ public final class OverlayAgent implements AutoCloseable {
         } catch (IOException e) {
             return;                          // etcd away: keepAlive has said so; nothing in the kernel changes
         }
+        Set<String> present = new HashSet<>();
         for (OverlayNetwork network : networks) {
+            present.add(network.name());
             try {
                 converge(network);
             } catch (IOException | CniException | RuntimeException e) {
-                String message = e.getMessage();
-                if (!message.equals(lastError.put(network.name(), message))) {
-                    log("network " + network.name() + ": " + message);
-                }
+                report(network.name(), e.getMessage());
             }
         }
+        try {
+            for (String name : OverlayRecord.names(config.root())) {
+                if (!present.contains(name)) {
+                    try {
+                        remove(name);
+                    } catch (IOException | RuntimeException e) {
+                        report(name, e.getMessage());
+                    }
+                }
+            }
+        } catch (IOException e) {
+            log("cannot list the overlay records: " + e.getMessage());
+        }
+    }
+
+    /** Logs a network's failure once, not on every tick while it lasts. */
+    private void report(String network, String message) {
+        if (!String.valueOf(message).equals(lastError.put(network, String.valueOf(message)))) {
+            log("network " + network + ": " + message);
+        }
+    }
+
+    /**
+     * Takes down this host's part of a network deleted from etcd: the local record first (so no new ADD finds the
+     * network), then through the bridge driver the bridge, chains, records and address store, then the VXLAN
+     * device, whose routes, neighbour and FDB entries the kernel drops with it. While containers here still use
+     * the network nothing changes (their traffic keeps flowing), and it is logged; the first tick after the last
+     * one is gone takes the part down.
+     */
+    private void remove(String name) throws IOException {
+        List<BridgeDriver.Attachment> attached = bridge.endpoints(name);
+        if (!attached.isEmpty()) {
+            throw inUse(attached, 0);
+        }
+        byte[] record = Files.readAllBytes(OverlayRecord.file(config.root(), name));
+        OverlayRecord.delete(config.root(), name);
+        try {
+            bridge.removeNetwork(name, OverlayRecord.bridgeDevice(name));
+        } catch (NetworkInUseException e) {          // an ADD got in before the record went: it stays
+            DurableFiles.write(OverlayRecord.file(config.root(), name), record);
+            throw inUse(e.attachments(), e.damaged());
+        }
+        Optional<Link> vxlan = rtnl.link(OverlayRecord.vxlanDevice(name));
+        if (vxlan.isPresent()) {
+            rtnl.deleteLink(vxlan.get().index());
+        }
+        claimed.remove(name);
+        lastError.remove(name);
+        log("network " + name + ": deleted in etcd; removed its VXLAN device, bridge, firewall chains and address "
+                + "store on this host");
+    }
+
+    private static IOException inUse(List<BridgeDriver.Attachment> attached, int damaged) {
+        return new IOException("deleted in etcd, but " + (attached.size() + damaged) + " container(s) here still use it"
+                + (attached.isEmpty() ? "" : " (e.g. " + attached.get(0).containerId() + ")")
+                + ": its part on this host stays until they are removed");
     }
 
     private void converge(OverlayNetwork network) throws IOException, CniException {
