@@ -198,6 +198,56 @@ class OverlayIT {
         }
     }
 
+    @Test
+    void rmIsRefusedWhileUsedThenEveryHostTakesDownItsPart(Sandbox sandbox) throws Exception {
+        try (Cluster c = new Cluster(sandbox)) {
+            Host h1 = c.host(1);
+            Host h2 = c.host(2);
+            c.jnet(h1, "network", "create", "--driver", "overlay", "--subnet", "10.160.0.0/16", "ovr").ok();
+            c.container(h1, "ovr", "r1");
+            String r2 = c.container(h2, "ovr", "r2");
+            c.awaitPing(h1, "r1", r2);
+            for (Host h : List.of(h1, h2)) {
+                assertFalse(c.remains(h, "ovr").isEmpty(), "the oracle sees the network on host " + h.n);
+            }
+            assertFalse(c.etcdKeys("ovr").isEmpty());
+
+            Sandbox.Run refused = c.jnet(h1, "network", "rm", "ovr");
+            assertNotEquals(0, refused.exit());
+            assertTrue(refused.stderr().contains("network ovr has active endpoints: containers r1"), refused.stderr());
+            assertFalse(c.etcdKeys("ovr").isEmpty(), "a refused rm leaves etcd alone");
+
+            // host 1 has no container left, host 2 still has r2: host 1's part goes, host 2's stays (and says why)
+            c.jnet(h1, "rm", "r1").ok();
+            assertEquals("ovr", c.jnet(h1, "network", "rm", "ovr").ok().stdout().strip());
+            assertEquals(List.of(), c.etcdKeys("ovr"), "the network and its claims are gone from etcd");
+            c.await("host 1's part of ovr is gone", 10, () -> c.remains(h1, "ovr").isEmpty());
+            assertFalse(c.hasRecord(h1, "ovr"));
+            c.await("host 2 says why it keeps its part", 10, () -> h2.daemon.log().contains(
+                    "network ovr: deleted in etcd, but 1 container(s) here still use it"));
+            assertTrue(c.remains(h2, "ovr").contains("link jo-ovr"), c.remains(h2, "ovr").toString());
+            assertTrue(c.hasRecord(h2, "ovr"));
+            assertFalse(c.jnet(h1, "network", "ls").ok().stdout().contains("ovr"));
+
+            // the last container goes: host 2's next tick takes its part down
+            c.jnet(h2, "rm", "r2").ok();
+            c.await("host 2's part of ovr is gone", TTL + 5, () -> c.remains(h2, "ovr").isEmpty());
+            assertFalse(c.hasRecord(h2, "ovr"));
+            for (Host h : List.of(h1, h2)) {
+                try (Stream<Path> left = Files.list(h.root.resolve("ipam").resolve("ovr"))) {
+                    assertEquals(List.of("lock"), left.map(f -> f.getFileName().toString()).toList(),
+                            "host " + h.n + "'s address store of ovr is empty");
+                }
+            }
+
+            // a network of the same name again: claimed anew on both hosts, and it carries traffic
+            c.jnet(h2, "network", "create", "--driver", "overlay", "--subnet", "10.160.0.0/16", "ovr").ok();
+            c.container(h1, "ovr", "s1");
+            String s2 = c.container(h2, "ovr", "s2");
+            c.awaitPing(h1, "s1", s2);
+        }
+    }
+
     private static String prefix24(String address) {
         return address.substring(0, address.lastIndexOf('.'));
     }
@@ -366,6 +416,45 @@ class OverlayIT {
             } catch (CniException e) {
                 throw new AssertionError(e);
             }
+        }
+
+        /**
+         * What the host's kernel still has of a network, by independent oracles: its links ({@code ip -j link}), any
+         * route into its subnet, neighbour or FDB entry on its VXLAN device, and any nftables chain or element that
+         * names it ({@code nft -j list ruleset}).
+         */
+        List<String> remains(Host h, String network) {
+            List<String> out = new ArrayList<>();
+            String links = sandbox.in(h.ns, "ip", "-j", "link", "show").ok().stdout();
+            for (String link : List.of("jv-" + network, "jo-" + network)) {
+                if (links.contains("\"" + link + "\"")) {
+                    out.add("link " + link);
+                }
+            }
+            if (sandbox.in(h.ns, "ip", "-j", "route", "show").ok().stdout().contains("\"10.160.")) {
+                out.add("route into 10.160.0.0/16");
+            }
+            if (sandbox.in(h.ns, "ip", "-j", "neigh", "show").ok().stdout().contains("jv-" + network)) {
+                out.add("neighbour on jv-" + network);
+            }
+            if (sandbox.in(h.ns, "bridge", "-j", "fdb", "show").ok().stdout().contains("jv-" + network)) {
+                out.add("FDB entry on jv-" + network);
+            }
+            String ruleset = sandbox.in(h.ns, "nft", "-j", "list", "ruleset").ok().stdout();
+            if (ruleset.contains("-" + network + "\"")) {
+                out.add("nftables chain or element of " + network);
+            }
+            return out;
+        }
+
+        /** etcd's keys under the network's prefixes, read with etcdctl. */
+        List<String> etcdKeys(String network) {
+            List<String> out = new ArrayList<>();
+            for (String prefix : List.of("/jnet/v1/networks/" + network, "/jnet/v1/subnets/" + network + "/")) {
+                etcd.etcdctl(underlay, "get", "--prefix", "--keys-only", prefix).ok().stdout().lines()
+                        .filter(l -> !l.isBlank()).forEach(out::add);
+            }
+            return out;
         }
 
         void await(String what, long seconds, BooleanSupplier condition) {
