@@ -7,6 +7,7 @@ import io.jnet.cni.Names;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,20 @@ class OverlayRecordTest {
     private static OverlayRecord record(long leaseExpires) {
         return new OverlayRecord("ov1", IpPrefix.parse("10.100.0.0/16"), 4096, IpPrefix.parse("10.100.3.0/24"),
                 "02:00:00:00:00:03", 1450, leaseExpires, "");
+    }
+
+    @Test
+    void namesListsTheRecordsAndDeleteTakesOneAway() throws Exception {
+        assertEquals(List.of(), OverlayRecord.names(root), "no overlay directory yet");
+        record(0).write(root);
+        new OverlayRecord("a", IpPrefix.parse("10.9.0.0/16"), 4097, null, "02:00:00:00:00:04", 1450, 0, "taken")
+                .write(root);
+        Files.writeString(root.resolve("overlay").resolve(".tmp-x.json"), "{");   // a write cut short
+        Files.writeString(root.resolve("overlay").resolve("notes.txt"), "");
+        assertEquals(List.of("a", "ov1"), OverlayRecord.names(root));
+        assertTrue(OverlayRecord.delete(root, "ov1"));
+        assertFalse(OverlayRecord.delete(root, "ov1"));
+        assertEquals(List.of("a"), OverlayRecord.names(root));
     }
 
     @Test
