@@ -150,7 +150,8 @@ class DockerApiIT {
                 }
             }
             for (String a : List.of("10.99.0.2", "10.99.0.9", "10.99.0.1")) {
-                ok(docker.post("IpamDriver.ReleaseAddress", "{\"PoolID\":\"" + poolId + "\",\"Address\":\"" + a + "\"}"));
+                ok(docker.post("IpamDriver.ReleaseAddress", "{\"PoolID\":\"" + poolId + "\",\"Address\":\"" + a
+                        + "\"}"));
             }
             ok(docker.post("NetworkDriver.DeleteNetwork", "{\"NetworkID\":\"" + net + "\"}"));
             ok(docker.post("NetworkDriver.DeleteNetwork", "{\"NetworkID\":\"" + net + "\"}"));
@@ -222,12 +223,20 @@ class DockerApiIT {
             assertEquals(1400, ((Number) link(sandbox, host, "dkquiet0").get("mtu")).intValue());
             assertTrue(ruleset(sandbox, host).contains("icc=false: no traffic between the containers of " + name));
 
-            // Docker removes it
+            // the container goes: jnet still refuses the network (Docker lists it), Docker removes it and its pool
             String ids = "{\"NetworkID\":\"" + net + "\",\"EndpointID\":\"" + ep + "\"}";
             ok(docker.post("NetworkDriver.Leave", ids));
             ok(docker.post("NetworkDriver.DeleteEndpoint", ids));
+            assertEquals(rm.stderr(), jnetRun(daemon, host, "network", "rm", name).stderr(),
+                    "refused without containers too: Docker still lists it");
+            assertTrue(jnet(daemon, host, "network", "ls", "-q").stdout().lines().toList().contains(name));
             ok(docker.post("NetworkDriver.DeleteNetwork", "{\"NetworkID\":\"" + net + "\"}"));
+            for (String a : List.of(address.substring(0, address.indexOf('/')), "10.97.0.1")) {
+                ok(docker.post("IpamDriver.ReleaseAddress", "{\"PoolID\":\"" + poolId + "\",\"Address\":\"" + a
+                        + "\"}"));
+            }
             ok(docker.post("IpamDriver.ReleasePool", "{\"PoolID\":\"" + poolId + "\"}"));
+            assertEquals(List.of(), files(daemon.root().resolve("ipam").resolve(poolId)));
             assertFalse(sandbox.in(host, "ip", "-j", "link").ok().stdout().contains("dkquiet0"));
             assertFalse(jnet(daemon, host, "network", "ls", "-q").stdout().contains(name));
         }
