@@ -62,11 +62,12 @@ final class DockerNetworks implements NetworkCatalog {
         return found.isEmpty() ? Optional.empty() : Optional.of(view(found.get()));
     }
 
+    /** Docker's own networks only: a jnet network of the same name is not the one Docker deletes. */
     @Override
     public void remove(String name) throws IOException {
-        if (call(() -> networks.find(name)).isPresent()) {
+        if (call(() -> networks.find(name)).filter(DockerNetworks::isDockers).isPresent()) {
             call(() -> {
-                networks.remove(name);
+                networks.removeDockers(name);
                 return null;
             });
         }

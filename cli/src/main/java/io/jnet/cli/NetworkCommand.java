@@ -53,7 +53,8 @@ final class NetworkCommand implements Runnable {
                     + "(172.18.0.0/16 to 172.31.0.0/16, then 192.168.0.0/16 in /20s), skipping any that overlaps a "
                     + "route of the host or another network. Prints the network's id.",
                     "Options (-o): icc=false (no traffic between its containers), bridge.name=NAME (the bridge "
-                            + "device; default jnet-<id>), mtu=BYTES; Docker's com.docker.network.* names work too."})
+                            + "device, or bridge=NAME; default jnet-<id>), mtu=BYTES, internal=true (as --internal), "
+                            + "ip-masquerade=false, host-binding-ip=IP; Docker's com.docker.network.* names work too."})
     static final class Create implements Callable<Integer> {
 
         @ParentCommand
@@ -148,7 +149,8 @@ final class NetworkCommand implements Runnable {
             "com.docker.network.bridge.name", "bridge.name",
             "com.docker.network.driver.mtu", "mtu",
             "com.docker.network.bridge.enable_ip_masquerade", "ip-masquerade",
-            "com.docker.network.bridge.host_binding_ipv4", "host-binding-ip");
+            "com.docker.network.bridge.host_binding_ipv4", "host-binding-ip",
+            "bridge", "bridge.name");
 
     /**
      * Everything about {@code jnet network create}'s flags that can be wrong, found before anything is read or
@@ -216,6 +218,7 @@ final class NetworkCommand implements Runnable {
         configs.sort((a, b) -> Boolean.compare(b.isIpv4(), a.isIpv4()));
 
         Map<String, String> options = new LinkedHashMap<>();
+        boolean isInternal = internal;
         boolean icc = true;
         int mtu = 0;
         String bridge = "";
@@ -224,6 +227,13 @@ final class NetworkCommand implements Runnable {
             String value = e.getValue();
             switch (key) {
                 case "icc" -> icc = bool(key, value);
+                case "internal" -> {
+                    isInternal = bool(key, value);
+                    if (internal && !isInternal) {
+                        throw new IllegalArgumentException("--internal and -o internal=" + value + " contradict");
+                    }
+                    value = String.valueOf(isInternal);
+                }
                 case "bridge.name" -> {
                     if (!Names.isValidIfName(value)) {
                         throw new IllegalArgumentException("-o bridge.name=" + value + ": not a valid interface name "
@@ -250,11 +260,11 @@ final class NetworkCommand implements Runnable {
                     }
                 }
                 default -> throw new IllegalArgumentException("unknown option -o " + e.getKey()
-                        + " (expected icc, bridge.name, mtu, ip-masquerade or host-binding-ip)");
+                        + " (expected icc, internal, bridge.name, mtu, ip-masquerade or host-binding-ip)");
             }
             options.put(key, value);
         }
-        return new Networks.CreateRequest(name, configs, ipv6 || anyV6, internal, icc, mtu, bridge, options);
+        return new Networks.CreateRequest(name, configs, ipv6 || anyV6, isInternal, icc, mtu, bridge, options);
     }
 
     /** The index of the one subnet that holds {@code prefix}. */
@@ -313,8 +323,8 @@ final class NetworkCommand implements Runnable {
                     } catch (IOException e) {
                         throw new CliException("list the containers of network " + n.name() + ": " + e.getMessage(), e);
                     }
-                    rows.add(new String[] {n.shortId(), n.name(), n.isOverlay() ? "overlay" : NetworkConfig.DRIVER,
-                            n.bridge(),
+                    rows.add(new String[] {n.shortId(), n.name(), n.isOverlay() ? "overlay"
+                            : NetworkConfig.DRIVER + (DockerNetworks.isDockers(n) ? " (docker)" : ""), n.bridge(),
                             String.join(",", n.subnets().stream().map(s -> s.subnet().toString()).toList())
                                     + (n.internal() ? " (internal)" : ""),
                             Integer.toString(users)});

@@ -152,6 +152,8 @@ record NetworkConfig(String name, String id, String bridge, List<SubnetConfig> s
         m.put("name", name);
         m.put("id", id);
         m.put("driver", isOverlay() ? "overlay" : DRIVER);
+        // who made it, and so who removes it: jnet, or Docker through the daemon's driver (kept in the options)
+        m.put("owner", options.getOrDefault(DockerNetworks.OWNER, "jnet"));
         m.put("bridge", bridge);
         m.put("created", created.toString());
         List<Object> list = new ArrayList<>();

@@ -224,12 +224,26 @@ final class Networks {
 
     /**
      * Removes a network that nothing uses: no container of the store, and no attachment a runtime made through its
-     * conflist. Its bridge, firewall chains and IPAM store go with it.
+     * conflist. Its bridge, firewall chains and IPAM store go with it. A network made through Docker is refused:
+     * Docker still lists it and leases its addresses, so only Docker removes it ({@link #removeDockers}).
      */
     void remove(String name) throws CliException {
+        remove(name, false);
+    }
+
+    /** {@link #remove} of a network made through Docker, for Docker's driver. */
+    void removeDockers(String name) throws CliException {
+        remove(name, true);
+    }
+
+    private void remove(String name, boolean byDocker) throws CliException {
         try (ContainerStore.Lock c = containers.lock(); DurableFiles.Lock n = store.lock()) {
             NetworkConfig network = store.get(name).orElseThrow(() -> new CliException("network " + name
                     + " not found"));
+            if (DockerNetworks.isDockers(network) != byDocker) {
+                throw new CliException("network " + name + (byDocker ? " is not Docker's"
+                        : " belongs to Docker: remove it with docker network rm " + network.shortId()));
+            }
             refuseUsers(name);
             try {
                 host.run(() -> driver.removeNetwork(name, network.bridge()));

@@ -150,7 +150,8 @@ class DockerApiIT {
                 }
             }
             for (String a : List.of("10.99.0.2", "10.99.0.9", "10.99.0.1")) {
-                ok(docker.post("IpamDriver.ReleaseAddress", "{\"PoolID\":\"" + poolId + "\",\"Address\":\"" + a + "\"}"));
+                ok(docker.post("IpamDriver.ReleaseAddress", "{\"PoolID\":\"" + poolId + "\",\"Address\":\"" + a
+                        + "\"}"));
             }
             ok(docker.post("NetworkDriver.DeleteNetwork", "{\"NetworkID\":\"" + net + "\"}"));
             ok(docker.post("NetworkDriver.DeleteNetwork", "{\"NetworkID\":\"" + net + "\"}"));
@@ -163,6 +164,81 @@ class DockerApiIT {
             assertEquals(List.of(), files(daemon.root().resolve("ipam").resolve(poolId)));
             assertEquals(List.of(), files(daemon.root().resolve("docker").resolve("endpoints")));
             assertFalse(jnet(daemon, host, "network", "ls", "--format", "json").stdout().contains(net));
+        }
+    }
+
+    @Test
+    void jnetsOptionNamesThroughDockerAndTheNetworkIsDockersInJnetsView(Sandbox sandbox) throws Exception {
+        Sandbox.Ns host = sandbox.namespace("host");
+        Sandbox.Ns ctr = sandbox.namespace("ctr");
+        try (TestDaemon daemon = TestDaemon.in(host)) {
+            PluginClient docker = new PluginClient(daemon.dockerSocket());
+            String poolId = str(ok(docker.post("IpamDriver.RequestPool", "{\"Pool\":\"10.97.0.0/24\"}")), "PoolID");
+            ok(docker.post("IpamDriver.RequestAddress", "{\"PoolID\":\"" + poolId + "\",\"Options\":{"
+                    + "\"RequestAddressType\":\"com.docker.network.gateway\"}}"));
+            String address = str(ok(docker.post("IpamDriver.RequestAddress", "{\"PoolID\":\"" + poolId + "\"}")),
+                    "Address");
+
+            // docker network create -d jnet -o icc=false -o internal=true -o mtu=1400 -o bridge=dkquiet0
+            String net = id();
+            String name = net.substring(0, 12);
+            String ipv4 = "\"IPv4Data\":[{\"Pool\":\"10.97.0.0/24\",\"Gateway\":\"10.97.0.1/24\"}]";
+            refused(docker.post("NetworkDriver.CreateNetwork", "{\"NetworkID\":\"" + net + "\",\"Options\":{"
+                    + "\"com.docker.network.generic\":{\"icc\":\"false\",\"colour\":\"blue\"}}," + ipv4 + "}"),
+                    400, "unknown option -o colour");
+            ok(docker.post("NetworkDriver.CreateNetwork", "{\"NetworkID\":\"" + net + "\",\"Options\":{"
+                    + "\"com.docker.network.generic\":{\"icc\":\"false\",\"internal\":\"true\",\"mtu\":\"1400\","
+                    + "\"bridge\":\"dkquiet0\"}}," + ipv4 + "}"));
+            Map<String, Object> inspected = Json.asObject(Json.asArray(Json.parse(
+                    jnet(daemon, host, "network", "inspect", name).stdout()), "inspect").get(0), "network");
+            assertEquals("dkquiet0", inspected.get("bridge"));
+            assertEquals(false, inspected.get("icc"));
+            assertEquals(true, inspected.get("internal"));
+            assertEquals(1400L, ((Number) inspected.get("mtu")).longValue());
+            assertEquals("bridge", inspected.get("driver"));
+            assertEquals("docker", inspected.get("owner"));
+
+            // a container joins: the kernel has the bridge with that MTU and the network's internal and icc rules
+            String ep = id();
+            ok(docker.post("NetworkDriver.CreateEndpoint", "{\"NetworkID\":\"" + net + "\",\"EndpointID\":\"" + ep
+                    + "\",\"Interface\":{\"Address\":\"" + address + "\"}}"));
+            PluginClient.Answer joined = ok(docker.post("NetworkDriver.Join", "{\"NetworkID\":\"" + net
+                    + "\",\"EndpointID\":\"" + ep + "\",\"SandboxKey\":\"" + ctr.path() + "\"}"));
+            assertFalse(joined.body().containsKey("Gateway"), "an internal network has no way out: " + joined.body());
+            assertEquals(1400, ((Number) link(sandbox, host, "dkquiet0").get("mtu")).intValue());
+            String rules = ruleset(sandbox, host);
+            assertTrue(rules.contains("internal network " + name + ": no egress"), rules);
+            assertTrue(rules.contains("icc=false: no traffic between the containers of " + name), rules);
+
+            // jnet network ls marks it as Docker's; jnet network rm refuses it and changes nothing
+            String row = jnet(daemon, host, "network", "ls").stdout().lines().filter(l -> l.contains(name))
+                    .findFirst().orElseThrow();
+            assertTrue(row.matches(name + " +" + name + " +bridge \\(docker\\) +dkquiet0 +10\\.97\\.0\\.0/24 "
+                    + "\\(internal\\) +\\d+"), row);
+            Sandbox.Run rm = jnetRun(daemon, host, "network", "rm", name);
+            assertEquals(1, rm.exit(), rm.stdout() + rm.stderr());
+            assertEquals("jnet network rm: network " + name + " belongs to Docker: remove it with docker network rm "
+                    + name + "\n", rm.stderr());
+            assertTrue(jnet(daemon, host, "network", "ls", "-q").stdout().lines().toList().contains(name));
+            assertEquals(1400, ((Number) link(sandbox, host, "dkquiet0").get("mtu")).intValue());
+            assertTrue(ruleset(sandbox, host).contains("icc=false: no traffic between the containers of " + name));
+
+            // the container goes: jnet still refuses the network (Docker lists it), Docker removes it and its pool
+            String ids = "{\"NetworkID\":\"" + net + "\",\"EndpointID\":\"" + ep + "\"}";
+            ok(docker.post("NetworkDriver.Leave", ids));
+            ok(docker.post("NetworkDriver.DeleteEndpoint", ids));
+            assertEquals(rm.stderr(), jnetRun(daemon, host, "network", "rm", name).stderr(),
+                    "refused without containers too: Docker still lists it");
+            assertTrue(jnet(daemon, host, "network", "ls", "-q").stdout().lines().toList().contains(name));
+            ok(docker.post("NetworkDriver.DeleteNetwork", "{\"NetworkID\":\"" + net + "\"}"));
+            for (String a : List.of(address.substring(0, address.indexOf('/')), "10.97.0.1")) {
+                ok(docker.post("IpamDriver.ReleaseAddress", "{\"PoolID\":\"" + poolId + "\",\"Address\":\"" + a
+                        + "\"}"));
+            }
+            ok(docker.post("IpamDriver.ReleasePool", "{\"PoolID\":\"" + poolId + "\"}"));
+            assertEquals(List.of(), files(daemon.root().resolve("ipam").resolve(poolId)));
+            assertFalse(sandbox.in(host, "ip", "-j", "link").ok().stdout().contains("dkquiet0"));
+            assertFalse(jnet(daemon, host, "network", "ls", "-q").stdout().contains(name));
         }
     }
 
@@ -192,9 +268,13 @@ class DockerApiIT {
     }
 
     private static Sandbox.Run jnet(TestDaemon daemon, Sandbox.Ns host, String... args) {
+        return jnetRun(daemon, host, args).ok();
+    }
+
+    private static Sandbox.Run jnetRun(TestDaemon daemon, Sandbox.Ns host, String... args) {
         String[] command = Stream.concat(Stream.of(Launchers.bin("jnet").toString()), Stream.of(args))
                 .toArray(String[]::new);
-        return Sandbox.run(Map.of("JNET_ROOT", daemon.root().toString()), null, Sandbox.inCommand(host, command)).ok();
+        return Sandbox.run(Map.of("JNET_ROOT", daemon.root().toString()), null, Sandbox.inCommand(host, command));
     }
 
     private static Map<String, Object> link(Sandbox sandbox, Sandbox.Ns ns, String name) throws Exception {

@@ -42,6 +42,23 @@ class NetworkUnitTest {
     }
 
     @Test
+    void theIssuesShortNamesInternalAndBridgeAreOptionsToo() {
+        Networks.CreateRequest r = request(List.of(), List.of(), List.of(), false, Map.of("internal", "1",
+                "bridge", "br-quiet", "icc", "false"));
+        assertTrue(r.internal(), "-o internal=1 is --internal");
+        assertEquals("br-quiet", r.bridge());
+        assertFalse(r.icc());
+        assertEquals(Map.of("internal", "true", "bridge.name", "br-quiet", "icc", "false"), r.options());
+        assertFalse(request(List.of(), List.of(), List.of(), false, Map.of("internal", "false")).internal());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NetworkCommand.request("n",
+                List.of(), List.of(), List.of(), false, true, Map.of("internal", "false")));
+        assertEquals("--internal and -o internal=false contradict", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> request(List.of(), List.of(), List.of(), false,
+                Map.of("colour", "blue")));
+        assertTrue(e.getMessage().startsWith("unknown option -o colour (expected icc, internal,"), e.getMessage());
+    }
+
+    @Test
     void badFlagsAreUsageErrorsNamingTheProblem() {
         Object[][] cases = {
                 {"has host bits set; the network is 10.1.0.0/16", List.of("10.1.2.3/16"), List.of(), List.of()},
@@ -82,6 +99,10 @@ class NetworkUnitTest {
         assertEquals("198.18.0.1", fields.get("hostBindingIp"));
         assertEquals("198.18.0.1", NetworkConfig.fromJson(Json.parseObject(Json.writeBytes(n.toJson())), "n.json")
                 .pluginFields(Path.of("/x")).get("hostBindingIp"), "kept in the stored definition");
+        assertEquals("jnet", n.toJson().get("owner"));
+        NetworkConfig dockers = new NetworkConfig("n", "ab".repeat(32), "jtbr0", r.subnets(), false, true, 0,
+                Map.of(DockerNetworks.OWNER, DockerNetworks.DOCKER), Instant.parse("2026-01-01T00:00:00Z"));
+        assertEquals("docker", dockers.toJson().get("owner"));
     }
 
     @Test
