@@ -33,9 +33,13 @@ final class EndpointStore {
         return dir(network).resolve(containerId + "@" + ifName + ".json");
     }
 
+    /**
+     * Atomic but not fsync'ed: a record describes kernel objects (a veth, firewall elements) that a power loss erases
+     * too, so only a killed process matters, and the rename covers it. The leases are IPAM's, and durable.
+     */
     void save(Endpoint a) throws IOException {
         DurableFiles.createDirectories(dir(a.network()));
-        DurableFiles.write(file(a.network(), a.containerId(), a.ifName()), a.toJson());
+        DurableFiles.replace(file(a.network(), a.containerId(), a.ifName()), a.toJson());
     }
 
     /** The record, or null. A record that does not parse is reported, not ignored: DEL must not leak its objects. */
@@ -44,8 +48,9 @@ final class EndpointStore {
         return data == null ? null : Endpoint.fromJson(data);
     }
 
+    /** Deletes the record; unsynced, as {@link #save} writes it. */
     boolean delete(String network, String containerId, String ifName) throws IOException {
-        return DurableFiles.delete(file(network, containerId, ifName));
+        return Files.deleteIfExists(file(network, containerId, ifName));
     }
 
     /**

@@ -45,6 +45,17 @@ public final class HostSockets implements AutoCloseable {
         return new HostSockets(true);
     }
 
+    /**
+     * Sockets kept open per thread, in a namespace that no one else can reach (the daemon's warm-up, in a throwaway
+     * namespace): nothing there changes but through them, so what they wrote is known to stay in place, as it is
+     * while a {@link FirewallHealer} watches.
+     */
+    public static HostSockets keptPrivately() {
+        HostSockets s = new HostSockets(true);
+        s.watched = true;
+        return s;
+    }
+
     boolean keeps() {
         return keep;
     }

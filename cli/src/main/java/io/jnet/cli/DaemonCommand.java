@@ -41,6 +41,11 @@ final class DaemonCommand implements Callable<Integer> {
             description = "Calls that run at once, each on its own thread (default ${DEFAULT-VALUE}).")
     int workers;
 
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "" + Daemon.Config.WARMUP_CALLS,
+            description = "Before serving, run N bridge ADDs (and some CHECKs and DELs) in throwaway namespaces, so "
+                    + "that the first calls served run compiled code; 0 for none (default ${DEFAULT-VALUE}).")
+    int warmup;
+
     @Option(names = "--drain-seconds", paramLabel = "S", defaultValue = "60",
             description = "On SIGTERM, how long to wait for the calls in flight (default ${DEFAULT-VALUE}).")
     int drainSeconds;
@@ -71,11 +76,14 @@ final class DaemonCommand implements Callable<Integer> {
         if (workers < 1) {
             throw new CliException("--workers must be at least 1");
         }
+        if (warmup < 0 || warmup > 10_000) {
+            throw new CliException("--warmup must be 0 to 10000");
+        }
         // slf4j-api (jetcd's) is on the class path without a binding; netty probes it first, and SLF4J would say so
         System.setProperty("slf4j.internal.verbosity", "ERROR");
         Daemon daemon;
         try {
-            daemon = Daemon.start(Daemon.Config.of(socket, workers), System.getenv(), System.err);
+            daemon = Daemon.start(Daemon.Config.of(socket, workers, warmup), System.getenv(), System.err);
         } catch (IOException e) {
             throw new CliException("serve " + socket + ": " + e.getMessage(), e);
         }

@@ -4,8 +4,8 @@ import io.jnet.cni.CniVersion;
 import io.jnet.cni.NetConf;
 import io.jnet.cni.PluginMain;
 import io.jnet.cni.ResultCodec;
+import io.jnet.kernel.netns.NetNs;
 import io.jnet.kernel.sys.ErrnoException;
-import io.jnet.kernel.sys.Sys;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -17,9 +17,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 /**
@@ -29,8 +27,8 @@ import java.util.stream.Stream;
  *   <li>calls that change nothing (every CNI version, error paths, a CHECK that reads the training process's own
  *       namespace);</li>
  *   <li>when the process may create network namespaces (root), the real ADD, CHECK and DEL paths of
- *       {@code jnet-bridge} and {@code jnet-ipam}: a "host" and a "container" namespace, each made by a thread of
- *       its own with unshare(2) and never mounted anywhere, so that they vanish with their threads. Nothing of the
+ *       {@code jnet-bridge} and {@code jnet-ipam}: a "host" namespace that a thread unshares into and "container"
+ *       namespaces held by an fd, never mounted anywhere, so that they vanish afterwards. Nothing of the
  *       machine's own namespace is touched, and the state goes to a temp directory that is removed afterwards.</li>
  * </ul>
  * A training call that fails is reported in the log and leaves only a smaller archive behind.
@@ -86,7 +84,7 @@ public final class Train {
      */
     private static void realCalls() throws Exception {
         Path state = Files.createTempDirectory("jnet-train-");
-        try (Throwaway container = Throwaway.start("container"); Throwaway other = Throwaway.start("other")) {
+        try (NetNs container = throwaway(); NetNs other = throwaway()) {
             if (container == null || other == null) {
                 System.out.println("no network namespaces (not root?): trained on the read-only paths only");
                 return;
@@ -144,77 +142,21 @@ public final class Train {
         return reply;
     }
 
-    /** Runs {@code task} on a thread of its own in a new, empty network namespace that ends with the thread. */
-    private static void inNewNamespace(java.util.concurrent.Callable<Void> task) throws Exception {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try {
-                Sys.unshare(Sys.CLONE_NEWNET);
-                done.complete(task.call());
-            } catch (Throwable e) {
-                done.completeExceptionally(e);
-            }
-        }, "train-host");
-        t.start();
+    /** Runs {@code task} in a new, empty network namespace that ends with it; a failure is reported, not thrown. */
+    private static void inNewNamespace(Callable<Void> task) {
         try {
-            done.get();
-        } catch (ExecutionException e) {
-            System.out.println("the real calls failed: " + e.getCause());
+            NetNs.inThrowaway(task);
+        } catch (IOException | RuntimeException e) {
+            System.out.println("the real calls failed: " + e);
         }
-        t.join();
     }
 
-    /**
-     * A network namespace held by a parked thread that unshared into it; {@code /proc/<pid>/task/<tid>/ns/net}
-     * names it while the thread lives, and it is gone once the thread has ended and nothing holds it open.
-     */
-    private static final class Throwaway implements AutoCloseable {
-        private final Thread thread;
-        private final CountDownLatch release;
-        private final String path;
-
-        private Throwaway(Thread thread, CountDownLatch release, String path) {
-            this.thread = thread;
-            this.release = release;
-            this.path = path;
-        }
-
-        /** The namespace, or null when this process may not create one. */
-        static Throwaway start(String name) throws InterruptedException, IOException {
-            CountDownLatch release = new CountDownLatch(1);
-            CompletableFuture<String> path = new CompletableFuture<>();
-            Thread t = new Thread(() -> {
-                try {
-                    Sys.unshare(Sys.CLONE_NEWNET);
-                    path.complete("/proc/" + ProcessHandle.current().pid() + "/task/" + Sys.gettid() + "/ns/net");
-                } catch (ErrnoException e) {
-                    path.complete(null);
-                    return;
-                }
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "train-" + name);
-            t.setDaemon(true);
-            t.start();
-            try {
-                String p = path.get();
-                return p == null ? null : new Throwaway(t, release, p);
-            } catch (ExecutionException e) {
-                throw new IOException("start the " + name + " namespace", e.getCause());
-            }
-        }
-
-        String path() {
-            return path;
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            release.countDown();
-            thread.join();
+    /** A throwaway namespace, or null when this process may not create one (not root). */
+    private static NetNs throwaway() throws IOException {
+        try {
+            return NetNs.throwaway();
+        } catch (ErrnoException e) {
+            return null;
         }
     }
 }

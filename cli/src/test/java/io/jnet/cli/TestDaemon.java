@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -50,17 +51,35 @@ final class TestDaemon implements AutoCloseable {
     /** A daemon with its state root at {@code root} (kept when it is closed) and more {@code options}. */
     static TestDaemon start(List<String> enter, Path dir, Path socket, Path root, List<String> options)
             throws IOException {
-        List<String> command = new ArrayList<>(enter);
-        command.addAll(List.of(Launchers.dist().resolve("bin/jnet").toString(), "daemon", "--socket",
-                socket.toString(), "--drain-seconds", "20", "--docker-socket", dockerSocket(dir).toString()));
-        command.addAll(options);
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+        return start(enter, dir, socket, root, options, Map.of());
+    }
+
+    /**
+     * As above, with more environment. Without a {@code --warmup} among the options the daemon does not warm up:
+     * the tests start hundreds of daemons, and {@code DaemonIT} tests the warm-up itself.
+     */
+    static TestDaemon start(List<String> enter, Path dir, Path socket, Path root, List<String> options,
+                            Map<String, String> env) throws IOException {
+        ProcessBuilder pb = command(enter, dir, socket, options).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("daemon.log").toFile());
         pb.environment().put("JNET_ROOT", root.toString());
         pb.environment().remove("JNET_SOCKET");
+        pb.environment().putAll(env);
         TestDaemon daemon = new TestDaemon(dir, socket, pb.start());
         daemon.awaitListening();
         return daemon;
+    }
+
+    /** The daemon's command line, without starting it. */
+    static ProcessBuilder command(List<String> enter, Path dir, Path socket, List<String> options) {
+        List<String> command = new ArrayList<>(enter);
+        command.addAll(List.of(Launchers.dist().resolve("bin/jnet").toString(), "daemon", "--socket",
+                socket.toString(), "--drain-seconds", "20", "--docker-socket", dockerSocket(dir).toString()));
+        if (!options.contains("--warmup")) {
+            command.addAll(List.of("--warmup", "0"));
+        }
+        command.addAll(options);
+        return new ProcessBuilder(command);
     }
 
     private void awaitListening() throws IOException {

@@ -46,13 +46,21 @@ public final class Daemon {
     /**
      * @param allowedUids callers served (SO_PEERCRED); anyone else gets a CNI error
      * @param maxRequestBytes the largest request frame (config and environment)
+     * @param warmupCalls the bridge ADDs of the warm-up ({@link Warmup}); 0 for none
      */
-    public record Config(Path socket, int workers, int readTimeoutMillis, int maxRequestBytes, Set<Integer> allowedUids) {
-        public static Config of(Path socket, int workers) {
+    public record Config(Path socket, int workers, int readTimeoutMillis, int maxRequestBytes, Set<Integer> allowedUids,
+                         int warmupCalls) {
+        /** The warm-up's ADDs by default: past them a call takes about what it takes after thousands. */
+        public static final int WARMUP_CALLS = 200;
+
+        public static Config of(Path socket, int workers, int warmupCalls) {
             // a config is at most 16 MiB (the direct path's own limit), plus the environment
-            return new Config(socket, workers, 10_000, (16 << 20) + (1 << 20), Set.of(0));
+            return new Config(socket, workers, 10_000, (16 << 20) + (1 << 20), Set.of(0), warmupCalls);
         }
     }
+
+    /** The warm-up's limit: a machine where the calls are this slow gains little from them. */
+    private static final long WARMUP_BUDGET_MILLIS = 10_000;
 
     /** netty logs through java.util.logging; its notes (no interfaces in a fresh namespace, ...) are not ours. */
     private static final Logger NETTY_LOG = Logger.getLogger("io.netty");
@@ -90,13 +98,25 @@ public final class Daemon {
 
     /**
      * Starts serving: on the socket systemd passed ({@code LISTEN_FDS}/{@code LISTEN_PID}), or else on
-     * {@code config.socket()}, replacing a stale socket file but refusing when a live daemon answers on it.
+     * {@code config.socket()}, replacing a stale socket file but refusing when a live daemon answers on it. The
+     * warm-up runs before the socket appears, so that a daemon that serves is a warm one; under socket activation
+     * a caller already waits on the socket, so it runs beside the calls instead.
      */
     public static Daemon start(Config config, Map<String, String> env, PrintStream log) throws IOException {
         Daemon d = new Daemon(config, log);
         try {
             d.heal(StateRoot.of(env));
-            d.bind(SocketActivation.listeningFd(env, ProcessHandle.current().pid()));
+            OptionalInt activated = SocketActivation.listeningFd(env, ProcessHandle.current().pid());
+            if (activated.isPresent()) {
+                d.bind(activated);
+                Thread t = new Thread(d::warmUp, "jnet-warmup");
+                t.setDaemon(true);
+                t.start();
+            } else {
+                d.prepare(config.socket().toAbsolutePath());    // a live daemon there: refused before the warm-up
+                d.warmUp();
+                d.bind(activated);
+            }
         } catch (IOException | RuntimeException e) {
             d.closeFirewall();
             d.loop.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -113,6 +133,19 @@ public final class Daemon {
             stats.heals(healer::heals);
         } catch (IOException e) {
             log("not healing the firewall: nf_tables events: " + e.getMessage());
+        }
+    }
+
+    private void warmUp() {
+        if (config.warmupCalls() <= 0) {
+            return;
+        }
+        try {
+            Warmup.Outcome o = Warmup.run(config.warmupCalls(), WARMUP_BUDGET_MILLIS);
+            log("warmed up: " + o.calls() + " calls in throwaway namespaces in " + o.millis() + " ms"
+                    + (o.failed() == 0 ? "" : ", " + o.failed() + " failed: " + o.firstError()));
+        } catch (IOException | RuntimeException e) {
+            log("no warm-up: " + e.getMessage());
         }
     }
 
@@ -141,7 +174,6 @@ public final class Daemon {
             return;
         }
         Path socket = config.socket().toAbsolutePath();
-        prepare(socket);
         server = b.channel(EpollServerDomainSocketChannel.class).bind(new DomainSocketAddress(socket.toString()))
                 .syncUninterruptibly().channel();
         ownsSocketFile = true;

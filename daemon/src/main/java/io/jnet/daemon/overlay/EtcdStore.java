@@ -130,25 +130,48 @@ public final class EtcdStore implements AutoCloseable {
         return out;
     }
 
-    /** Creates the claim's key, bound to {@code lease}, unless it exists: the compare-and-create. */
+    /**
+     * Creates the claim's key, bound to {@code lease}, unless it exists: the compare-and-create. It also requires
+     * the network to exist, so that a claim made from a list read just before a {@code network rm} cannot outlive
+     * the network (the lease would keep it alive for ever).
+     *
+     * @throws NetworkGoneException when the network no longer exists
+     */
     public boolean claim(String network, HostClaim claim, long lease) throws IOException {
-        ByteSequence key = bytes(Keys.claim(network, claim.hostSubnet()));
-        return await(client.getKVClient().txn()
-                .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0)))
-                .Then(Op.put(key, bytes(Json.write(claim.toJson())), PutOption.builder().withLeaseId(lease).build()))
-                .commit(), "claim " + claim.hostSubnet() + " of " + network).isSucceeded();
+        return put(network, claim, new Cmp(bytes(Keys.claim(network, claim.hostSubnet())), Cmp.Op.EQUAL,
+                CmpTarget.version(0)), lease, "claim ");
     }
 
     /**
      * Moves our own earlier claim (same subnet, underlay and MAC: a restart within the old lease's TTL) to
-     * {@code lease}, provided it still holds exactly {@code previous}.
+     * {@code lease}, provided it still holds exactly {@code previous} and the network exists.
+     *
+     * @throws NetworkGoneException when the network no longer exists
      */
     public boolean takeOver(String network, HostClaim claim, byte[] previous, long lease) throws IOException {
-        ByteSequence key = bytes(Keys.claim(network, claim.hostSubnet()));
-        return await(client.getKVClient().txn()
-                .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.value(ByteSequence.from(previous))))
-                .Then(Op.put(key, bytes(Json.write(claim.toJson())), PutOption.builder().withLeaseId(lease).build()))
-                .commit(), "reclaim " + claim.hostSubnet() + " of " + network).isSucceeded();
+        return put(network, claim, new Cmp(bytes(Keys.claim(network, claim.hostSubnet())), Cmp.Op.EQUAL,
+                CmpTarget.value(ByteSequence.from(previous))), lease, "reclaim ");
+    }
+
+    private boolean put(String network, HostClaim claim, Cmp condition, long lease, String what) throws IOException {
+        ByteSequence networkKey = bytes(Keys.network(network));
+        TxnResponse r = await(client.getKVClient().txn()
+                .If(condition, new Cmp(networkKey, Cmp.Op.GREATER, CmpTarget.version(0)))
+                .Then(Op.put(bytes(Keys.claim(network, claim.hostSubnet())), bytes(Json.write(claim.toJson())),
+                        PutOption.builder().withLeaseId(lease).build()))
+                .Else(Op.get(networkKey, GetOption.DEFAULT))
+                .commit(), what + claim.hostSubnet() + " of " + network);
+        if (!r.isSucceeded() && r.getGetResponses().get(0).getKvs().isEmpty()) {
+            throw new NetworkGoneException();
+        }
+        return r.isSucceeded();
+    }
+
+    /** The network was deleted from etcd while this host was claiming a subnet of it. */
+    public static final class NetworkGoneException extends IOException {
+        NetworkGoneException() {
+            super("deleted in etcd while this host was claiming a subnet of it");
+        }
     }
 
     // ---- leases

@@ -85,6 +85,21 @@ public final class DurableFiles {
     }
 
     /**
+     * Replaces {@code file} with {@code data} atomically, without fsync: a killed process leaves the old content or
+     * the new, never a mix, but a power loss may lose the write. For records of kernel state (veths, firewall
+     * elements), which a power loss erases too.
+     */
+    public static void replace(Path file, byte[] data) throws IOException {
+        Path temp = writeTemp(file.toAbsolutePath().getParent(), file.getFileName().toString(), data, false);
+        try {
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(temp, e);
+            throw e;
+        }
+    }
+
+    /**
      * Writes {@code data} to a new temporary file in {@code dir} (mode 0600, fsync'ed when {@code sync}) and returns
      * it, for a caller that renames several files in an order of its own. Its name is unique to this process and
      * call, so concurrent writers of the same file, threads or processes, never share one.

@@ -43,10 +43,13 @@ public final class NetNs implements AutoCloseable {
 
     private final Fd fd;
     private final String path;
+    /** The thread whose own namespace this is ({@link #current}), which may run work in it without switching. */
+    private final Thread self;
 
-    private NetNs(Fd fd, String path) {
+    private NetNs(Fd fd, String path, Thread self) {
         this.fd = fd;
         this.path = path;
+        this.self = self;
     }
 
     /**
@@ -78,7 +81,7 @@ public final class NetNs implements AutoCloseable {
                 if (type != Sys.CLONE_NEWNET) {
                     throw new NotANetnsException(path, "a namespace of another type");
                 }
-                return new NetNs(fd, path);
+                return new NetNs(fd, path, null);
             } catch (ErrnoException | RuntimeException e) {
                 fd.close();
                 throw e;
@@ -93,9 +96,13 @@ public final class NetNs implements AutoCloseable {
         }
     }
 
-    /** The namespace of the calling thread. */
+    /**
+     * The namespace of the calling thread. Work that this thread gives it runs on this thread, with no switch: our
+     * threads never leave the namespace they started in (only {@link #exec} moves one, and it does not return).
+     */
     public static NetNs current() throws ErrnoException {
-        return open("/proc/thread-self/ns/net");
+        NetNs ns = open("/proc/thread-self/ns/net");
+        return new NetNs(ns.fd, ns.path, Thread.currentThread());
     }
 
     /**
@@ -245,8 +252,14 @@ public final class NetNs implements AutoCloseable {
         }
     }
 
-    /** Runs a task inside this namespace on a dedicated platform thread and returns its result. */
+    /**
+     * Runs a task inside this namespace on a dedicated platform thread and returns its result; on the calling thread
+     * when this is that thread's own namespace ({@link #current}), where a thread would cost more than the task.
+     */
     public <T> T call(Callable<T> task) throws IOException {
+        if (self == Thread.currentThread()) {
+            return inline(task);
+        }
         return onFreshThread("netns " + path, () -> {
             Sys.setns(fd, Sys.CLONE_NEWNET, path);
             return task.call();
@@ -283,9 +296,32 @@ public final class NetNs implements AutoCloseable {
         });
     }
 
+    /**
+     * A new, empty network namespace that only this handle keeps alive: it is mounted nowhere and vanishes when the
+     * handle is closed. Its {@link #path()} is {@code /proc/<pid>/fd/<fd>}, which other code of this process can
+     * open (a plugin's CNI_NETNS in the daemon's warm-up, the training run).
+     */
+    public static NetNs throwaway() throws IOException {
+        Fd fd = onFreshThread("throwaway netns", () -> {
+            Sys.unshare(Sys.CLONE_NEWNET);
+            return Sys.open("/proc/thread-self/ns/net", Sys.O_RDONLY);
+        });
+        return new NetNs(fd, "/proc/" + ProcessHandle.current().pid() + "/fd/" + fd.get(), null);
+    }
+
     /** Opens a netlink socket that lives in this namespace. */
     public NetlinkSocket openSocket(int protocol) throws IOException {
         return call(() -> NetlinkSocket.open(protocol));
+    }
+
+    private static <T> T inline(Callable<T> task) throws IOException {
+        try {
+            return task.call();
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e.getMessage(), e);
+        }
     }
 
     /**

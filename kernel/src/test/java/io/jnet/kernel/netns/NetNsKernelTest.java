@@ -103,6 +103,52 @@ class NetNsKernelTest {
     }
 
     @Test
+    void theCallingThreadsOwnNamespaceRunsWorkInlineAnyOtherOnAThreadOfItsOwn() throws Exception {
+        Thread caller = Thread.currentThread();
+        try (NetNs self = NetNs.current(); NetNs same = NetNs.open("/proc/thread-self/ns/net")) {
+            assertEquals(caller, self.call(Thread::currentThread), "no thread for the caller's own namespace");
+            assertNotEquals(caller, same.call(Thread::currentThread), "opened by path: it may be any namespace");
+            // another thread that is given the caller's handle does not run inline, and stays where it is
+            java.util.concurrent.CompletableFuture<Thread> ran = new java.util.concurrent.CompletableFuture<>();
+            Thread other = new Thread(() -> {
+                try {
+                    ran.complete(self.call(Thread::currentThread));
+                } catch (Exception e) {
+                    ran.completeExceptionally(e);
+                }
+            });
+            other.start();
+            other.join();
+            assertNotEquals(other, ran.get());
+            assertNotEquals(caller, ran.get());
+        }
+    }
+
+    @Test
+    void aThrowawayNamespaceLivesAsLongAsItsHandleAndIsOpenedByItsPath() throws Exception {
+        long mine = NetNs.current().inode();
+        String path;
+        long inode;
+        try (NetNs ns = NetNs.throwaway()) {
+            path = ns.path();
+            inode = ns.inode();
+            assertTrue(path.matches("/proc/" + ProcessHandle.current().pid() + "/fd/\\d+"), path);
+            assertNotEquals(mine, inode, "a new namespace");
+            assertEquals(mine, NetNs.current().inode(), "the calling thread stayed where it was");
+            try (NetNs again = NetNs.open(path); Rtnetlink r = Rtnetlink.openIn(again)) {
+                assertEquals(inode, again.inode());
+                assertEquals(List.of("lo"), r.links().stream().map(Link::name).toList(), "an empty namespace");
+            }
+        }
+        // the fd is closed: the path names nothing, or (reused) something that is not that namespace
+        try (NetNs reused = NetNs.open(path)) {
+            assertNotEquals(inode, reused.inode());
+        } catch (ErrnoException gone) {
+            // ENOENT, or not a namespace
+        }
+    }
+
+    @Test
     void attachNamesAnExistingNamespaceThatOutlivesItsOtherNames(Sandbox sandbox) throws Exception {
         Sandbox.Ns ns = sandbox.namespace("attach");
         Path runDir = Files.createTempDirectory(Path.of("/run"), "jt-netns-");
