@@ -31,7 +31,14 @@ final class TestDaemon implements AutoCloseable {
 
     /** Starts a daemon inside the network namespace {@code host} ({@code ip netns exec}). */
     static TestDaemon in(io.jnet.kernel.testing.Sandbox.Ns host) throws IOException {
-        return start(List.of("ip", "netns", "exec", host.name()));
+        return in(host, List.of());
+    }
+
+    /** As {@link #in(io.jnet.kernel.testing.Sandbox.Ns)}, with more {@code options}. */
+    static TestDaemon in(io.jnet.kernel.testing.Sandbox.Ns host, List<String> options) throws IOException {
+        Path dir = Files.createTempDirectory("jt-dmn-");
+        return start(List.of("ip", "netns", "exec", host.name()), dir, dir.resolve("jnet.sock"), dir.resolve("root"),
+                options);
     }
 
     /** Starts a daemon under {@code enter} (the command that enters the namespaces) and waits for its socket. */
