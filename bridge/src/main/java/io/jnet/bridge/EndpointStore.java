@@ -42,10 +42,14 @@ final class EndpointStore {
         DurableFiles.replace(file(a.network(), a.containerId(), a.ifName()), a.toJson());
     }
 
-    /** The record, or null. A record that does not parse is reported, not ignored: DEL must not leak its objects. */
+    /**
+     * The record, or null. A record that does not parse is reported, not ignored: DEL must not leak its objects. An
+     * empty file is no record: only a power loss right after a first {@link #save} leaves one, and the kernel
+     * objects it would describe went with the power too.
+     */
     Endpoint load(String network, String containerId, String ifName) throws IOException, CniException {
         byte[] data = DurableFiles.readIfExists(file(network, containerId, ifName));
-        return data == null ? null : Endpoint.fromJson(data);
+        return data == null || data.length == 0 ? null : Endpoint.fromJson(data);
     }
 
     /** Deletes the record; unsynced, as {@link #save} writes it. */

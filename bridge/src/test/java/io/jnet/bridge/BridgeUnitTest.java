@@ -13,6 +13,7 @@ import io.jnet.kernel.nft.SetType;
 import io.jnet.kernel.nft.Table;
 import io.jnet.kernel.nft.Verdict;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -162,6 +163,25 @@ class BridgeUnitTest {
         assertTrue(d.isDerivable());
         assertFalse(EndpointStore.Damaged.of(Path.of("/r/bridge/n/junk.json"), "bad").isDerivable());
         assertFalse(EndpointStore.Damaged.of(Path.of("/r/bridge/n/@eth0.json"), "bad").isDerivable());
+    }
+
+    @Test
+    void aRecordSurvivesARewriteAnEmptyOneIsNoneAndGarbageIsReported(@TempDir Path root) throws Exception {
+        EndpointStore store = new EndpointStore(root);
+        Endpoint e = new Endpoint("n", "c1", "eth0", "/proc/1/ns/net", "jnet0", "veth1", "02:00:00:00:00:01",
+                List.of(IpPrefix.parse("10.1.0.2/24", "t")), List.of(), null);
+        store.save(e);
+        store.save(e);
+        assertEquals(e.toJson().length, java.nio.file.Files.readAllBytes(root.resolve("bridge/n/c1@eth0.json")).length);
+        assertEquals("veth1", store.load("n", "c1", "eth0").hostVeth());
+        // what a power loss can leave of a first save: DEL then derives what to remove, as with no record
+        java.nio.file.Files.write(root.resolve("bridge/n/c1@eth0.json"), new byte[0]);
+        assertNull(store.load("n", "c1", "eth0"));
+        java.nio.file.Files.writeString(root.resolve("bridge/n/c1@eth0.json"), "{\"network\":");
+        assertThrows(CniException.class, () -> store.load("n", "c1", "eth0"));
+        assertTrue(store.delete("n", "c1", "eth0"));
+        assertNull(store.load("n", "c1", "eth0"));
+        assertFalse(store.delete("n", "c1", "eth0"));
     }
 
     @Test
