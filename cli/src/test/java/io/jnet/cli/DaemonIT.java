@@ -376,30 +376,31 @@ class DaemonIT {
         Map<String, String> env = Map.of("JNET_JAVA_OPTS", "-Djava.io.tmpdir=" + tmp);
         String links = sandbox.in(host, "ip", "-j", "link", "show").ok().stdout();
         List<String> enter = List.of("ip", "netns", "exec", host.name());
-        try (TestDaemon daemon = TestDaemon.start(enter, dir, dir.resolve("jnet.sock"), dir.resolve("root"),
-                List.of("--no-docker", "--warmup", "40"), env)) {
-            // 40 ADDs, and every fourth container checked and deleted; logged before the socket appeared
-            assertTrue(daemon.log().matches("(?s).*warmed up: 60 calls in throwaway namespaces in \\d+ ms\n.*"),
-                    daemon.log());
-            assertEquals(links, sandbox.in(host, "ip", "-j", "link", "show").ok().stdout(), "no link in the host");
-            assertFalse(sandbox.in(host, "nft", "-j", "list", "ruleset").ok().stdout().contains("\"table\""),
-                    "no nftables table in the host");
-            assertEquals(List.of(), names(tmp), "the warm-up's state is gone");
-            Path root = dir.resolve("root");
-            assertTrue(!Files.exists(root) || names(root).isEmpty(), "nothing in the daemon's state root");
-            Sandbox.Run add = shim(host, daemon.socket(), "daemon", "ADD", ctr);
-            assertEquals(0, add.exit(), add.stdout() + add.stderr());
-        }
-
-        // SIGTERM in the middle of a long warm-up: the daemon ends, and its state goes with it
         Path dir2 = Files.createTempDirectory("jt-warm-");
-        ProcessBuilder pb = TestDaemon.command(enter, dir2, dir2.resolve("jnet.sock"),
-                List.of("--no-docker", "--warmup", "10000")).redirectErrorStream(true)
-                .redirectOutput(dir2.resolve("daemon.log").toFile());
-        pb.environment().putAll(Map.of("JNET_ROOT", dir2.resolve("root").toString(), "JNET_JAVA_OPTS",
-                "-Djava.io.tmpdir=" + tmp));
-        Process warming = pb.start();
+        Process warming = null;
         try {
+            try (TestDaemon daemon = TestDaemon.start(enter, dir, dir.resolve("jnet.sock"), dir.resolve("root"),
+                    List.of("--no-docker", "--warmup", "40"), env)) {
+                // 40 ADDs, and every fourth container checked and deleted; logged before the socket appeared
+                assertTrue(daemon.log().matches("(?s).*warmed up: 60 calls in throwaway namespaces in \\d+ ms\n.*"),
+                        daemon.log());
+                assertEquals(links, sandbox.in(host, "ip", "-j", "link", "show").ok().stdout(), "no link in the host");
+                assertFalse(sandbox.in(host, "nft", "-j", "list", "ruleset").ok().stdout().contains("\"table\""),
+                        "no nftables table in the host");
+                assertEquals(List.of(), names(tmp), "the warm-up's state is gone");
+                Path root = dir.resolve("root");
+                assertTrue(!Files.exists(root) || names(root).isEmpty(), "nothing in the daemon's state root");
+                Sandbox.Run add = shim(host, daemon.socket(), "daemon", "ADD", ctr);
+                assertEquals(0, add.exit(), add.stdout() + add.stderr());
+            }
+
+            // SIGTERM in the middle of a long warm-up: the daemon ends, and its state goes with it
+            ProcessBuilder pb = TestDaemon.command(enter, dir2, dir2.resolve("jnet.sock"),
+                    List.of("--no-docker", "--warmup", "10000")).redirectErrorStream(true)
+                    .redirectOutput(dir2.resolve("daemon.log").toFile());
+            pb.environment().putAll(Map.of("JNET_ROOT", dir2.resolve("root").toString(), "JNET_JAVA_OPTS",
+                    "-Djava.io.tmpdir=" + tmp));
+            warming = pb.start();
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (!Files.exists(tmp.resolve(names(tmp).stream().findFirst().orElse("none")).resolve("ipam"))) {
                 assertTrue(System.nanoTime() < until && warming.isAlive(), Files.readString(dir2.resolve("daemon.log")));
@@ -411,7 +412,9 @@ class DaemonIT {
             assertFalse(Files.exists(dir2.resolve("jnet.sock")), "it never served");
             assertEquals(links, sandbox.in(host, "ip", "-j", "link", "show").ok().stdout());
         } finally {
-            warming.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            if (warming != null) {
+                warming.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
             for (Path d : List.of(tmp, dir2)) {
                 try (var tree = Files.walk(d)) {
                     for (Path p : tree.sorted(java.util.Comparator.reverseOrder()).toList()) {

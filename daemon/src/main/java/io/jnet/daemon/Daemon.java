@@ -174,10 +174,8 @@ public final class Daemon {
             return;
         }
         Path socket = config.socket().toAbsolutePath();
-        server = b.channel(EpollServerDomainSocketChannel.class).bind(new DomainSocketAddress(socket.toString()))
-                .syncUninterruptibly().channel();
+        server = SocketFiles.bindPrivate(b, socket);
         ownsSocketFile = true;
-        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
         log("serving on " + socket + ", protocol " + Wire.VERSION + ", " + config.workers() + " workers, " + netns);
     }
 

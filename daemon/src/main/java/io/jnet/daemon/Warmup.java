@@ -10,6 +10,9 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 /**
@@ -29,32 +32,51 @@ final class Warmup {
     private final Path state;
     private final NetNs container;
     private final HostSockets sockets;
+    private final AtomicBoolean stop;
 
-    private Warmup(Path state, NetNs container, HostSockets sockets) {
+    private Warmup(Path state, NetNs container, HostSockets sockets, AtomicBoolean stop) {
         this.state = state;
         this.container = container;
         this.sockets = sockets;
+        this.stop = stop;
     }
 
     /**
      * Up to {@code adds} ADDs of containers with a published port (every fourth one also checked and deleted), for
-     * at most {@code budgetMillis}; stops at the first failed ADD, since the rest would fail alike.
+     * at most {@code budgetMillis}; stops at the first failed ADD, since the rest would fail alike, and on shutdown.
      */
     static Outcome run(int adds, long budgetMillis) throws IOException {
         long start = System.nanoTime();
         Path state = Files.createTempDirectory("jnet-warmup-");
-        // a SIGTERM during the warm-up ends the JVM before Daemon.start returns; the directory goes all the same
-        Thread cleanUp = new Thread(() -> deleteTree(state), "jnet-warmup-clean-up");
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch done = new CountDownLatch(1);
+        // a SIGTERM during the warm-up ends the JVM before Daemon.start returns: the call in progress finishes (no
+        // new files appear behind the deletion), then the directory goes
+        Thread cleanUp = new Thread(() -> {
+            stop.set(true);
+            try {
+                done.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            deleteTree(state);
+        }, "jnet-warmup-clean-up");
         Runtime.getRuntime().addShutdownHook(cleanUp);
         try {
             return NetNs.inThrowaway(() -> {
                 try (NetNs container = NetNs.throwaway(); HostSockets sockets = HostSockets.keptPrivately()) {
-                    return new Warmup(state, container, sockets).calls(adds, start + budgetMillis * 1_000_000L, start);
+                    return new Warmup(state, container, sockets, stop)
+                            .calls(adds, start + budgetMillis * 1_000_000L, start);
                 }
             });
         } finally {
-            Runtime.getRuntime().removeShutdownHook(cleanUp);
-            deleteTree(state);
+            done.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanUp);
+                deleteTree(state);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook deletes it
+            }
         }
     }
 
@@ -72,7 +94,7 @@ final class Warmup {
         int calls = 0;
         int failed = 0;
         String firstError = "";
-        for (int i = 0; i < adds && System.nanoTime() < deadline; i++) {
+        for (int i = 0; i < adds && System.nanoTime() < deadline && !stop.get(); i++) {
             String id = "warmup" + i;
             String ifName = "eth" + i;
             String conf = conf(i);

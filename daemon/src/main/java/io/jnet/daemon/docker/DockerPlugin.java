@@ -2,14 +2,13 @@ package io.jnet.daemon.docker;
 
 import io.jnet.bridge.BridgeDriver;
 import io.jnet.daemon.DaemonClient;
+import io.jnet.daemon.SocketFiles;
 import io.jnet.daemon.proxy.UserlandProxy;
 import io.jnet.ipam.IpamException;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.EpollServerDomainSocketChannel;
-import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.unix.DomainSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.ReadTimeoutHandler;
@@ -18,7 +17,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -83,7 +81,7 @@ public final class DockerPlugin implements AutoCloseable {
         });
         Channel server;
         try {
-            server = new ServerBootstrap().group(loop).channel(EpollServerDomainSocketChannel.class)
+            server = SocketFiles.bindPrivate(new ServerBootstrap().group(loop)
                     .childHandler(new ChannelInitializer<DomainSocketChannel>() {
                         @Override
                         protected void initChannel(DomainSocketChannel ch) {
@@ -91,12 +89,11 @@ public final class DockerPlugin implements AutoCloseable {
                                     new HttpServerCodec(), new BoundedAggregator(MAX_BODY_BYTES),
                                     new DockerHandler(api, calls, log));
                         }
-                    }).bind(new DomainSocketAddress(path.toString())).syncUninterruptibly().channel();
-        } catch (RuntimeException e) {
+                    }), path);
+        } catch (IOException | RuntimeException e) {
             calls.shutdownNow();
             throw new IOException("serve " + path + ": " + e.getMessage(), e);
         }
-        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
         log.println(Instant.now() + " jnet daemon: Docker network and IPAM driver \"jnet\" on " + path);
         return new DockerPlugin(path, server, calls, proxy, log);
     }
