@@ -167,6 +167,13 @@ public final class EtcdStore implements AutoCloseable {
         return r.isSucceeded();
     }
 
+    /** etcd did not answer within the store's timeout. */
+    public static final class UnreachableException extends IOException {
+        UnreachableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** The network was deleted from etcd while this host was claiming a subnet of it. */
     public static final class NetworkGoneException extends IOException {
         NetworkGoneException() {
@@ -236,8 +243,8 @@ public final class EtcdStore implements AutoCloseable {
             throw new IOException(what + " at " + endpoints + ": " + cause.getMessage(), cause);
         } catch (TimeoutException e) {
             future.cancel(true);
-            throw new IOException(what + ": etcd at " + endpoints + " did not answer within " + timeout.toSeconds()
-                    + " s", e);
+            throw new UnreachableException(what + ": etcd at " + endpoints + " did not answer within "
+                    + timeout.toSeconds() + " s", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException(what + ": interrupted", e);

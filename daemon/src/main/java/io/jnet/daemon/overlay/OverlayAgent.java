@@ -169,14 +169,19 @@ public final class OverlayAgent implements AutoCloseable {
             reachable();
             log("holding lease " + Long.toHexString(lease));
         } catch (IOException e) {
-            store.reconnect();
-            watchBroken = true;
-            if (!etcdAway) {
-                etcdAway = true;
-                log("etcd unreachable, the kernel stays as it is"
-                        + (lease == 0 ? "" : "; lease valid until " + Instant.ofEpochMilli(leaseExpiresMillis))
-                        + ": " + e.getMessage());
-            }
+            unreachable(e);
+        }
+    }
+
+    /** etcd did not answer: a fresh connection, the watch again, and the tick retries soon (it also keeps alive). */
+    private void unreachable(IOException e) {
+        store.reconnect();
+        watchBroken = true;
+        if (!etcdAway) {
+            etcdAway = true;
+            log("etcd unreachable, the kernel stays as it is"
+                    + (lease == 0 ? "" : "; lease valid until " + Instant.ofEpochMilli(leaseExpiresMillis))
+                    + ": " + e.getMessage());
         }
     }
 
@@ -216,14 +221,21 @@ public final class OverlayAgent implements AutoCloseable {
         List<OverlayNetwork> networks;
         try {
             networks = store.networks();
+        } catch (EtcdStore.UnreachableException e) {
+            unreachable(e);                  // nothing in the kernel changes
+            return;
         } catch (IOException e) {
-            return;                          // etcd away: keepAlive has said so; nothing in the kernel changes
+            return;                          // an error etcd answered with: the next tick asks again
         }
         Set<String> present = new HashSet<>();
         for (OverlayNetwork network : networks) {
             present.add(network.name());
             try {
                 converge(network);
+            } catch (EtcdStore.UnreachableException e) {
+                // the other networks would wait for etcd too, and hold up the next keep-alive behind them
+                unreachable(e);
+                return;
             } catch (IOException | CniException | RuntimeException e) {
                 report(network.name(), e.getMessage());
             }
