@@ -4,6 +4,7 @@ import io.jnet.cni.CniVersion;
 import io.jnet.cni.NetConf;
 import io.jnet.cni.PluginMain;
 import io.jnet.cni.ResultCodec;
+import io.jnet.kernel.fs.DurableFiles;
 import io.jnet.kernel.netns.NetNs;
 import io.jnet.kernel.sys.ErrnoException;
 
@@ -14,11 +15,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /**
  * The class-data archive's training run ({@code bin/jnet-train}): plugin calls that load the classes real calls
@@ -115,9 +114,7 @@ public final class Train {
                 return null;
             });
         } finally {
-            try (Stream<Path> files = Files.walk(state)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            DurableFiles.deleteTree(state);
         }
     }
 

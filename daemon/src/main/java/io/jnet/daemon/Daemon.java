@@ -13,6 +13,7 @@ import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketChannel;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -108,7 +109,13 @@ public final class Daemon {
             OptionalInt activated = SocketActivation.listeningFd(env, ProcessHandle.current().pid());
             if (activated.isPresent()) {
                 d.bind(activated);
-                Thread t = new Thread(d::warmUp, "jnet-warmup");
+                Thread t = new Thread(() -> {
+                    try {
+                        d.warmUp();
+                    } catch (InterruptedIOException stopping) {
+                        // the JVM is ending
+                    }
+                }, "jnet-warmup");
                 t.setDaemon(true);
                 t.start();
             } else {
@@ -135,7 +142,8 @@ public final class Daemon {
         }
     }
 
-    private void warmUp() {
+    /** Warms up; a shutdown during it is thrown, so that a stopping daemon does not go on to bind its socket. */
+    private void warmUp() throws InterruptedIOException {
         if (config.warmupCalls() <= 0) {
             return;
         }
@@ -143,6 +151,8 @@ public final class Daemon {
             Warmup.Outcome o = Warmup.run(config.warmupCalls(), WARMUP_BUDGET_MILLIS);
             log("warmed up: " + o.calls() + " calls in throwaway namespaces in " + o.millis() + " ms"
                     + (o.failed() == 0 ? "" : ", " + o.failed() + " failed: " + o.firstError()));
+        } catch (InterruptedIOException stopping) {
+            throw stopping;
         } catch (IOException | RuntimeException e) {
             log("no warm-up: " + e.getMessage());
         }

@@ -31,11 +31,11 @@ public final class SocketFiles {
             Files.setPosixFilePermissions(bound, PosixFilePermissions.fromString("rw-------"));
             Files.createLink(socket, bound);
             return server;
-        } catch (FileAlreadyExistsException e) {
-            server.close().syncUninterruptibly();
-            throw new IOException(socket + " appeared while binding it: another process serves it", e);
         } catch (IOException | RuntimeException e) {
             server.close().syncUninterruptibly();
+            if (e instanceof FileAlreadyExistsException) {
+                throw new IOException(socket + " appeared while binding it: another process serves it", e);
+            }
             throw e;
         } finally {
             Files.deleteIfExists(bound);

@@ -1,19 +1,19 @@
 package io.jnet.daemon;
 
 import io.jnet.bridge.HostSockets;
+import io.jnet.kernel.fs.DurableFiles;
 import io.jnet.kernel.netns.NetNs;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 
 /**
  * Bridge calls that the daemon makes on itself before it serves, so that the first real calls run compiled code: a
@@ -43,7 +43,9 @@ final class Warmup {
 
     /**
      * Up to {@code adds} ADDs of containers with a published port (every fourth one also checked and deleted), for
-     * at most {@code budgetMillis}; stops at the first failed ADD, since the rest would fail alike, and on shutdown.
+     * at most {@code budgetMillis}; stops at the first failed ADD, since the rest would fail alike.
+     *
+     * @throws InterruptedIOException when the JVM began to shut down during the warm-up
      */
     static Outcome run(int adds, long budgetMillis) throws IOException {
         long start = System.nanoTime();
@@ -63,12 +65,16 @@ final class Warmup {
         }, "jnet-warmup-clean-up");
         Runtime.getRuntime().addShutdownHook(cleanUp);
         try {
-            return NetNs.inThrowaway(() -> {
+            Outcome outcome = NetNs.inThrowaway(() -> {
                 try (NetNs container = NetNs.throwaway(); HostSockets sockets = HostSockets.keptPrivately()) {
                     return new Warmup(state, container, sockets, stop)
                             .calls(adds, start + budgetMillis * 1_000_000L, start);
                 }
             });
+            if (stop.get()) {
+                throw new InterruptedIOException("stopped: the JVM is shutting down");
+            }
+            return outcome;
         } finally {
             done.countDown();
             try {
@@ -81,12 +87,10 @@ final class Warmup {
     }
 
     private static void deleteTree(Path root) {
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            DurableFiles.deleteTree(root);
         } catch (IOException e) {
-            // already gone: the shutdown hook and the finally block may both get here
+            // the shutdown hook and the finally block may both get here
         }
     }
 

@@ -138,8 +138,7 @@ public final class EtcdStore implements AutoCloseable {
      * @throws NetworkGoneException when the network no longer exists
      */
     public boolean claim(String network, HostClaim claim, long lease) throws IOException {
-        return put(network, claim, new Cmp(bytes(Keys.claim(network, claim.hostSubnet())), Cmp.Op.EQUAL,
-                CmpTarget.version(0)), lease, "claim ");
+        return put(network, claim, CmpTarget.version(0), lease, "claim ");
     }
 
     /**
@@ -149,16 +148,17 @@ public final class EtcdStore implements AutoCloseable {
      * @throws NetworkGoneException when the network no longer exists
      */
     public boolean takeOver(String network, HostClaim claim, byte[] previous, long lease) throws IOException {
-        return put(network, claim, new Cmp(bytes(Keys.claim(network, claim.hostSubnet())), Cmp.Op.EQUAL,
-                CmpTarget.value(ByteSequence.from(previous))), lease, "reclaim ");
+        return put(network, claim, CmpTarget.value(ByteSequence.from(previous)), lease, "reclaim ");
     }
 
-    private boolean put(String network, HostClaim claim, Cmp condition, long lease, String what) throws IOException {
+    /** Puts the claim, bound to {@code lease}, if its key holds {@code expected} and the network exists. */
+    private boolean put(String network, HostClaim claim, CmpTarget<?> expected, long lease, String what)
+            throws IOException {
+        ByteSequence key = bytes(Keys.claim(network, claim.hostSubnet()));
         ByteSequence networkKey = bytes(Keys.network(network));
         TxnResponse r = await(client.getKVClient().txn()
-                .If(condition, new Cmp(networkKey, Cmp.Op.GREATER, CmpTarget.version(0)))
-                .Then(Op.put(bytes(Keys.claim(network, claim.hostSubnet())), bytes(Json.write(claim.toJson())),
-                        PutOption.builder().withLeaseId(lease).build()))
+                .If(new Cmp(key, Cmp.Op.EQUAL, expected), new Cmp(networkKey, Cmp.Op.GREATER, CmpTarget.version(0)))
+                .Then(Op.put(key, bytes(Json.write(claim.toJson())), PutOption.builder().withLeaseId(lease).build()))
                 .Else(Op.get(networkKey, GetOption.DEFAULT))
                 .commit(), what + claim.hostSubnet() + " of " + network);
         if (!r.isSucceeded() && r.getGetResponses().get(0).getKvs().isEmpty()) {

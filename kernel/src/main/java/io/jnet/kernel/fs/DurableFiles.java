@@ -14,11 +14,13 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
 
 /**
  * State files that survive a crash at any instant: directories 0700, files 0600, each write a temp file that is
@@ -152,6 +154,17 @@ public final class DurableFiles {
             return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             return null;
+        }
+    }
+
+    /** Deletes {@code root} and everything under it, if it exists; not synced (for temporary trees). */
+    public static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (NoSuchFileException gone) {
+            // nothing to delete
         }
     }
 
